@@ -6,6 +6,7 @@ import asyncio
 import collections
 import email
 import email.policy
+import logging
 import re
 import ssl
 import tempfile
@@ -28,6 +29,17 @@ AUTH_REQUIRED_REPLY = "530 5.7.0 Authentication required"
 SERVER_HOSTNAME = "smtp.test.localhost"
 
 _REPLY_RE = re.compile(r"[1-5][0-9][0-9]( .*)?")
+
+
+class _DropLoginDataDeprecation(logging.Filter):
+    """Hide aiosmtpd's own 'Session.login_data is deprecated' noise (it triggers it itself)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep every record except the login_data deprecation warning."""
+        return "login_data is deprecated" not in record.getMessage()
+
+
+logging.getLogger("mail.log").addFilter(_DropLoginDataDeprecation())
 
 
 @dataclass(frozen=True)
@@ -230,6 +242,7 @@ class SmtpTestServer:
         self.auth = auth
         self.host = host
         self.port = port
+        self._requested_port = port
         self.require_starttls = require_starttls
         self.accept_reply = accept_reply
         self.faults: collections.deque[Fault] = collections.deque()
@@ -383,7 +396,9 @@ class SmtpTestServer:
                 loop=loop,
             )
 
-        return await loop.create_server(factory, host=self.host, port=self.port, ssl=ssl_ctx)
+        return await loop.create_server(
+            factory, host=self.host, port=self._requested_port, ssl=ssl_ctx
+        )
 
     async def _shutdown(self) -> None:
         """Close the listener, abort connections and cancel every other task."""
