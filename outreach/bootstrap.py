@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Mapping
 from pathlib import Path
 
 from dotenv import dotenv_values
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from outreach.adapters.capture_transport import CaptureTransport
 from outreach.adapters.database import create_schema, make_engine
-from outreach.adapters.models import utcnow
 from outreach.adapters.smtp_transport import SmtpTransport
 from outreach.adapters.template_files import TemplateLibrary
 from outreach.adapters.transport import Transport
 from outreach.constants import (
     CAPTURE_DIRNAME,
     ENV_FILENAME,
-    SCHEDULES_DIRNAME,
     SMTP_RETRY_BASE_SECONDS,
     SMTP_RETRY_FACTOR,
     SMTP_SEND_ATTEMPTS,
@@ -29,33 +23,8 @@ from outreach.constants import (
 )
 from outreach.core.retry import RetryPolicy
 from outreach.errors import SettingsError
+from outreach.services.app import App
 from outreach.settings import PREFIX, Settings, load_settings
-
-
-@dataclass
-class App:
-    """Everything a use case needs, wired for one workspace."""
-
-    settings: Settings
-    engine: Engine
-    templates: TemplateLibrary
-    transport: Transport
-    retry: RetryPolicy
-    clock: Callable[[], datetime] = utcnow
-
-    @property
-    def workspace(self) -> Path:
-        """The workspace folder."""
-        return self.settings.workspace
-
-    @property
-    def schedules(self) -> Path:
-        """The folder of campaign files."""
-        return self.workspace / SCHEDULES_DIRNAME
-
-    def session(self) -> Session:
-        """A new database session (expire_on_commit off: objects stay readable)."""
-        return Session(self.engine, expire_on_commit=False)
 
 
 def read_settings(workspace: Path, environ: Mapping[str, str] | None = None) -> Settings:

@@ -122,6 +122,10 @@ def test_starttls_with_login_is_accepted(starttls_server: SmtpTestServer, mechan
             timeout=5,
         )
         async with client:
+            # After STARTTLS aiosmtplib forgets the ESMTP extensions; login() re-EHLOs on
+            # its own, but the low-level auth_plain()/auth_login() do not (-> 503).
+            await client.ehlo()
+            assert client.supports_extension("auth")
             await getattr(client, mechanism)(USER, PASSWORD)
             await client.sendmail(SENDER, [RECIPIENT], RAW_MESSAGE)
 

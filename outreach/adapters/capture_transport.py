@@ -5,11 +5,12 @@ from __future__ import annotations
 import email.policy
 import os
 import re
+import uuid
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._@-]+")
 
 
 class CaptureTransport:
@@ -23,8 +24,8 @@ class CaptureTransport:
         """Write the message with its envelope in X- headers and return the file's path."""
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        message_id = _UNSAFE.sub("_", str(message["Message-ID"] or "message")).strip("_")
-        path = self.folder / f"{stamp}-{message_id[:60]}.eml"
+        recipient = _UNSAFE.sub("_", recipients[0] if recipients else "message")
+        path = self.folder / f"{stamp}-{recipient[:60]}-{uuid.uuid4().hex[:8]}.eml"
         copy = EmailMessage(policy=email.policy.SMTP)
         copy["X-Envelope-From"] = sender
         copy["X-Envelope-To"] = ", ".join(recipients)
