@@ -82,7 +82,7 @@ class ReceivedMessage:
 
     def parsed(self) -> EmailMessage:
         """Return the raw data parsed with ``email.policy.default``."""
-        return cast(EmailMessage, email.message_from_bytes(self.data, policy=email.policy.default))
+        return email.message_from_bytes(self.data, policy=email.policy.default)
 
 
 class _FaultEnvelope(Envelope):

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from email.headerregistry import Address
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosmtplib
 import pytest
-from smtp_server import DEFAULT_ACCEPT_REPLY, Fault, SmtpTestServer
+
+from tests.smtp_server import DEFAULT_ACCEPT_REPLY, Fault, SmtpTestServer
+
+T = TypeVar("T")
 
 USER = "luna@glowlab.example"
 PASSWORD = "s3cret-pass"
@@ -72,6 +75,22 @@ def _reset_servers(request: pytest.FixtureRequest) -> Iterator[None]:
         server.reset()
 
 
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run() that lets a closing TLS transport finish before the loop is closed.
+
+    aiosmtplib closes TLS connections asynchronously (close_notify round trip); closing
+    the loop right away occasionally leaks the socket and emits a ResourceWarning.
+    """
+
+    async def settled() -> T:
+        try:
+            return await coro
+        finally:
+            await asyncio.sleep(0.02)
+
+    return asyncio.run(settled())
+
+
 def send(
     server: SmtpTestServer, message: bytes | EmailMessage = RAW_MESSAGE, **overrides: Any
 ) -> tuple[dict[str, Any], str]:
@@ -90,7 +109,7 @@ def send(
     if server.auth is not None:
         options["username"], options["password"] = server.auth
     options.update(overrides)
-    return asyncio.run(aiosmtplib.send(message, **options))
+    return run(aiosmtplib.send(message, **options))
 
 
 def test_plain_send_is_accepted_and_recorded_byte_exact(plain_server: SmtpTestServer) -> None:
@@ -113,7 +132,7 @@ def test_plain_send_is_accepted_and_recorded_byte_exact(plain_server: SmtpTestSe
 def test_starttls_with_login_is_accepted(starttls_server: SmtpTestServer, mechanism: str) -> None:
     """STARTTLS plus AUTH PLAIN/LOGIN is accepted and the login is recorded."""
 
-    async def run() -> None:
+    async def scenario() -> None:
         client = aiosmtplib.SMTP(
             hostname=starttls_server.host,
             port=starttls_server.port,
@@ -129,7 +148,7 @@ def test_starttls_with_login_is_accepted(starttls_server: SmtpTestServer, mechan
             await getattr(client, mechanism)(USER, PASSWORD)
             await client.sendmail(SENDER, [RECIPIENT], RAW_MESSAGE)
 
-    asyncio.run(run())
+    run(scenario())
 
     [message] = starttls_server.messages
     assert message.data == RAW_MESSAGE
@@ -297,7 +316,7 @@ def test_faults_apply_per_transaction_on_one_connection(starttls_server: SmtpTes
     """On a reused connection the queue advances one fault per MAIL transaction."""
     starttls_server.fail_next(Fault("rcpt", "451 4.3.0 Try again later"))
 
-    async def run() -> None:
+    async def scenario() -> None:
         client = aiosmtplib.SMTP(
             hostname=starttls_server.host,
             port=starttls_server.port,
@@ -310,7 +329,7 @@ def test_faults_apply_per_transaction_on_one_connection(starttls_server: SmtpTes
                 await client.sendmail(SENDER, [RECIPIENT], RAW_MESSAGE)
             await client.sendmail(SENDER, [RECIPIENT], RAW_MESSAGE)
 
-    asyncio.run(run())
+    run(scenario())
     assert len(starttls_server.messages) == 1
     assert starttls_server.connection_count == 1
 
@@ -359,7 +378,7 @@ def test_stop_does_not_wait_for_a_delayed_reply() -> None:
     server = SmtpTestServer("none").start()
     server.fail_next(Fault("data", delay_seconds=30))
 
-    async def run() -> None:
+    async def scenario() -> None:
         task = asyncio.create_task(
             aiosmtplib.send(
                 RAW_MESSAGE,
@@ -377,7 +396,7 @@ def test_stop_does_not_wait_for_a_delayed_reply() -> None:
         with pytest.raises(aiosmtplib.SMTPServerDisconnected):
             await task
 
-    asyncio.run(run())
+    run(scenario())
     assert not server.ca_cert_path.exists()
 
 

@@ -1,0 +1,107 @@
+"""Shared fixtures: an isolated environment, a sample workspace, a real SMTP server, the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from outreach.bootstrap import bootstrap
+from outreach.core.retry import RetryPolicy
+from outreach.services.app import App
+from outreach.services.workspace import init_workspace
+from tests.smtp_server import SmtpTestServer
+
+SMTP_USER = "luna@glowlab.example"
+SMTP_PASSWORD = "s3cret-pass-do-not-print"
+FAST_RETRY = RetryPolicy(attempts=3, base_seconds=0.01, factor=2)
+OUTREACH_COMMAND = str(Path(sys.executable).parent / "outreach")
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No OUTREACH_* variable of the person running the tests leaks into a test."""
+    for name in list(os.environ):
+        if name.startswith("OUTREACH_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A fresh sample workspace, as `outreach init` writes it."""
+    target = tmp_path / "ws"
+    init_workspace(target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def smtp_session_server() -> Iterator[SmtpTestServer]:
+    """One STARTTLS + login SMTP server for the whole run (reset before each test)."""
+    with SmtpTestServer(security="starttls", auth=(SMTP_USER, SMTP_PASSWORD)) as server:
+        yield server
+
+
+@pytest.fixture
+def smtp_server(smtp_session_server: SmtpTestServer) -> SmtpTestServer:
+    """The shared SMTP server with no messages and no faults queued."""
+    smtp_session_server.reset()
+    return smtp_session_server
+
+
+def smtp_environment(server: SmtpTestServer, **overrides: str) -> dict[str, str]:
+    """OUTREACH_* settings pointing at a test server."""
+    values = {
+        "OUTREACH_FROM": "Luna at Glowlab <luna@glowlab.example>",
+        "OUTREACH_SMTP_HOST": server.host,
+        "OUTREACH_SMTP_PORT": str(server.port),
+        "OUTREACH_SMTP_SECURITY": server.security,
+        "OUTREACH_SMTP_TIMEOUT_SECONDS": "5",
+    }
+    if server.auth:
+        values["OUTREACH_SMTP_USER"], values["OUTREACH_SMTP_PASSWORD"] = server.auth
+    values.update(overrides)
+    return values
+
+
+@pytest.fixture
+def trust_test_ca(smtp_session_server: SmtpTestServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the default TLS context trust the test server's CA, as SSL_CERT_FILE does."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(smtp_session_server.ca_cert_path))
+
+
+def smtp_app(workspace: Path, server: SmtpTestServer, **overrides: str) -> App:
+    """An App for the workspace wired to the test server, with quick retries."""
+    return bootstrap(workspace, environ=smtp_environment(server, **overrides), retry=FAST_RETRY)
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What one run of the installed command printed and returned."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_outreach(
+    workspace: Path, *args: str, env: dict[str, str] | None = None, stdin: str = ""
+) -> CliResult:
+    """Run the installed `outreach` command in the workspace with a clean environment."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("OUTREACH_")}
+    base.update({"NO_COLOR": "1", "PYTHONIOENCODING": "utf-8", "COLUMNS": "200"})
+    base.update(env or {})
+    done = subprocess.run(
+        [OUTREACH_COMMAND, *args],
+        cwd=workspace,
+        env=base,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return CliResult(done.returncode, done.stdout, done.stderr)
