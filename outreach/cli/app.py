@@ -75,7 +75,7 @@ def demo(
 @app.command()
 def config(ctx: typer.Context) -> None:
     """Show the effective settings, secrets masked, and where each came from."""
-    settings = state(ctx).app().settings
+    settings = state(ctx).settings()
     say(f"Workspace: {settings.workspace}")
     table(("setting", "value", "from"), describe(settings))
 

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import typer
 
-from outreach.bootstrap import bootstrap
+from outreach.bootstrap import bootstrap, read_settings
 from outreach.cli.output import note
+from outreach.constants import CAPTURE_DIRNAME
 from outreach.services.app import App
+from outreach.settings import Settings
 
 
 @dataclass
@@ -18,18 +20,28 @@ class CliState:
 
     workspace: Path
     _app: App | None = field(default=None, repr=False)
+    _announced: bool = False
+
+    def settings(self) -> Settings:
+        """The settings alone, without opening the database."""
+        settings = read_settings(self.workspace.resolve())
+        self._announce(settings)
+        return settings
 
     def app(self) -> App:
         """The wired App; says so when mail is only captured."""
         if self._app is None:
             self._app = bootstrap(self.workspace)
-            if self._app.settings.capture_mode:
-                folder = self._app.transport.description.removeprefix("capture folder ")
-                note(
-                    "Capture mode: OUTREACH_SMTP_HOST is not set, so messages are written as "
-                    f".eml files to {folder} and nothing is sent."
-                )
+            self._announce(self._app.settings)
         return self._app
+
+    def _announce(self, settings: Settings) -> None:
+        if settings.capture_mode and not self._announced:
+            self._announced = True
+            note(
+                "Capture mode: OUTREACH_SMTP_HOST is not set, so messages are written as "
+                f".eml files to {settings.workspace / CAPTURE_DIRNAME} and nothing is sent."
+            )
 
 
 def state(ctx: typer.Context) -> CliState:
