@@ -1,0 +1,59 @@
+"""End to end: the README's demo command, run twice."""
+
+from __future__ import annotations
+
+import email.policy
+import re
+from email import message_from_bytes
+from pathlib import Path
+
+from tests.conftest import run_outreach
+
+SENT = {
+    "misaki.hada": "ja",
+    "haruka_vegancos": "ja",
+    "kenta.skincare": "ja",
+    "minji.glow": "ko",
+    "seoyeon.vegan": "ko",
+    "hannahbrooks.skin": "en",
+    "priya.makes.up": "en",
+}
+
+
+def test_demo_sends_each_fitting_creator_one_proposal_in_their_language(tmp_path: Path) -> None:
+    result = run_outreach(tmp_path, "demo", env={"OUTREACH_SMTP_HOST": "smtp.real.example"})
+
+    assert result.code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"Demo workspace: {tmp_path / 'demo'}"
+    sent = [re.split(r"\s+", line.strip())[:3] for line in lines if line.startswith("  sent")]
+    assert {handle[1:]: language for _, handle, language in sent} == SENT
+    assert lines[-4] == (
+        "  skip  @jiho.haircare    niches ['haircare', 'wellness'] not in ['skincare', "
+        "'vegan']; 800 followers is below 1,000"
+    )
+    assert lines[-3] == (
+        "Files: 12 created, 0 kept. Creators: 8 imported, 0 updated, 0 unchanged, 0 skipped."
+    )
+    assert lines[-2] == f"Sent 7 proposals into {tmp_path / 'demo' / 'outbox-capture'}"
+    emls = sorted((tmp_path / "demo" / "outbox-capture").glob("*.eml"))
+    assert len(emls) == 7
+    recipients = set()
+    for eml in emls:
+        message = message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+        recipients.add(message["X-Envelope-To"])
+        body = message.get_body(preferencelist=("plain",)).get_content()
+        assert "{{" not in body and "None" not in body
+    assert len(recipients) == 7
+
+
+def test_running_the_demo_again_sends_nothing_new(tmp_path: Path) -> None:
+    run_outreach(tmp_path, "demo")
+
+    second = run_outreach(tmp_path, "demo")
+
+    assert second.code == 0, second.stderr
+    assert "  sent " not in second.stdout
+    assert second.stdout.count("already has 'proposal' in campaign 'spring-serum'") == 7
+    assert "Creators: 0 imported, 0 updated, 8 unchanged, 0 skipped." in second.stdout
+    assert len(list((tmp_path / "demo" / "outbox-capture").glob("*.eml"))) == 7
