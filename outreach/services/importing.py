@@ -41,6 +41,7 @@ def import_creators(session: Session, path: Path, now: datetime) -> ImportReport
     existing = {(c.platform, c.handle): c for c in session.exec(select(Creator))}
     first_line: dict[tuple[str, str], int] = {}
     report = ImportReport()
+    added: list[tuple[Creator, str]] = []
     for line, row in rows:
         try:
             if isinstance(row, str):
@@ -52,7 +53,11 @@ def import_creators(session: Session, path: Path, now: datetime) -> ImportReport
             report.problems.append(f"{path}:{line}: {exc}")
             continue
         first_line[record.key] = line
-        _upsert(session, existing, record, f"{path.name} line {line}", now, report)
+        _upsert(session, existing, record, f"{path.name} line {line}", now, report, added)
+    # One flush gives every new creator its id; flushing per row made imports 2x slower.
+    session.flush()
+    for creator, origin in added:
+        record_event(session, creator, "imported", f"added from {origin}", now)
     session.commit()
     return report
 
@@ -64,6 +69,7 @@ def _upsert(
     origin: str,
     now: datetime,
     report: ImportReport,
+    added: list[tuple[Creator, str]],
 ) -> None:
     creator = existing.get(record.key)
     values = _values(record, creator)
@@ -71,9 +77,8 @@ def _upsert(
         creator = Creator(platform=record.platform, handle=record.handle, created_at=now, **values)
         creator.updated_at = now
         session.add(creator)
-        session.flush()
         existing[record.key] = creator
-        record_event(session, creator, "imported", f"added from {origin}", now)
+        added.append((creator, origin))
         report.imported += 1
         return
     changed = sorted(key for key, value in values.items() if getattr(creator, key) != value)
@@ -98,7 +103,12 @@ def _values(record: CreatorRecord, current: Creator | None) -> dict[str, Any]:
     elif current is None or current.language_detected or "language" in record.values:
         bio = values.get("bio", current.bio if current else None)
         post = values.get("recent_post", current.recent_post if current else None)
-        detected = detect_language(bio, post)
-        values["language"] = detected
-        values["language_detected"] = detected is not None
+        if current is not None and (bio, post) == (current.bio, current.recent_post):
+            # Same text, same answer: detection is the slow part of a re-import.
+            values["language"] = current.language
+            values["language_detected"] = current.language_detected
+        else:
+            detected = detect_language(bio, post)
+            values["language"] = detected
+            values["language_detected"] = detected is not None
     return values

@@ -1,5 +1,7 @@
 """Forms of address: first names in English, 様/さん in Japanese, 님 in Korean."""
 
+from collections.abc import Callable
+
 import pytest
 
 from outreach.core.addressing import EmptyAddressError, addressee, first_name, nim, sama, san
@@ -55,6 +57,8 @@ def test_addressee_uses_the_polite_form_of_the_language(
 
 @pytest.mark.parametrize("function", [first_name, sama, san, nim])
 @pytest.mark.parametrize("name", [None, "", "   ", "\t\n"])
-def test_every_form_of_address_refuses_a_blank_name(function: object, name: str | None) -> None:
+def test_every_form_of_address_refuses_a_blank_name(
+    function: Callable[[str | None], str], name: str | None
+) -> None:
     with pytest.raises(EmptyAddressError, match="the name is empty"):
-        function(name)  # type: ignore[operator]
+        function(name)

@@ -92,7 +92,7 @@ def test_template_context_holds_creator_campaign_and_sender_values() -> None:
 
 
 def test_template_context_leaves_out_missing_and_blank_values() -> None:
-    creator = {
+    creator: dict[str, Any] = {
         "handle": "minji.kim",
         "email": "minji@example.kr",
         "name": "   ",

@@ -2,6 +2,7 @@
 
 import email
 import email.policy
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
@@ -22,23 +23,14 @@ JAPANESE_FOOTER = opt_out_footer("ja", LUNA, None)
 ENGLISH_FOOTER = opt_out_footer("en", LUNA, None)
 
 
-def envelope(
-    from_header: str = LUNA,
-    to_name: str | None = "佐藤美咲",
-    to_address: str = "misaki@example.jp",
-    in_reply_to: str | None = None,
-    references: tuple[str, ...] = (),
-) -> Envelope:
-    return Envelope(
-        from_header=from_header,
-        to_name=to_name,
-        to_address=to_address,
-        message_id="<20250314093000.1@glowlab.example>",
-        date=datetime(2025, 3, 14, 9, 30, tzinfo=UTC),
-        unsubscribe_address="unsubscribe@glowlab.example",
-        in_reply_to=in_reply_to,
-        references=references,
-    )
+ENVELOPE = Envelope(
+    from_header=LUNA,
+    to_name="佐藤美咲",
+    to_address="misaki@example.jp",
+    message_id="<20250314093000.1@glowlab.example>",
+    date=datetime(2025, 3, 14, 9, 30, tzinfo=UTC),
+    unsubscribe_address="unsubscribe@glowlab.example",
+)
 
 
 def build(
@@ -46,13 +38,9 @@ def build(
     text: str = JAPANESE_TEXT,
     html: str | None = None,
     footer: str = JAPANESE_FOOTER,
-    **envelope_values: object,
+    envelope: Envelope = ENVELOPE,
 ) -> EmailMessage:
-    return build_message(
-        RenderedMessage(subject=subject, text=text, html=html),
-        envelope(**envelope_values),  # type: ignore[arg-type]
-        footer,
-    )
+    return build_message(RenderedMessage(subject=subject, text=text, html=html), envelope, footer)
 
 
 def wire(message: EmailMessage) -> bytes:
@@ -71,7 +59,9 @@ def header_lines(message: EmailMessage) -> list[bytes]:
 
 
 def test_japanese_display_names_are_rfc2047_encoded_on_the_wire() -> None:
-    lines = header_lines(build(from_header="ルナ at Glowlab <luna@glowlab.example>"))
+    lines = header_lines(
+        build(envelope=replace(ENVELOPE, from_header="ルナ at Glowlab <luna@glowlab.example>"))
+    )
     from_line = next(line for line in lines if line.startswith(b"From: "))
     to_line = next(line for line in lines if line.startswith(b"To: "))
     assert from_line == b"From: =?utf-8?b?44Or44OK?= at Glowlab <luna@glowlab.example>"
@@ -79,7 +69,9 @@ def test_japanese_display_names_are_rfc2047_encoded_on_the_wire() -> None:
 
 
 def test_japanese_display_names_decode_back_exactly() -> None:
-    message = parsed(build(from_header="ルナ at グロウラボ <luna@glowlab.example>"))
+    message = parsed(
+        build(envelope=replace(ENVELOPE, from_header="ルナ at グロウラボ <luna@glowlab.example>"))
+    )
     sender, recipient = message["From"].addresses[0], message["To"].addresses[0]
     assert (sender.display_name, sender.addr_spec) == ("ルナ at グロウラボ", "luna@glowlab.example")
     assert (recipient.display_name, recipient.addr_spec) == ("佐藤美咲", "misaki@example.jp")
@@ -94,7 +86,7 @@ def test_the_subject_decodes_back_exactly(subject: str) -> None:
 
 
 def test_a_recipient_without_a_name_gets_a_bare_address() -> None:
-    assert parsed(build(to_name=None))["To"] == "misaki@example.jp"
+    assert parsed(build(envelope=replace(ENVELOPE, to_name=None)))["To"] == "misaki@example.jp"
 
 
 def test_message_id_and_date_headers() -> None:
@@ -114,8 +106,11 @@ def test_list_unsubscribe_headers_offer_one_click_unsubscribe() -> None:
 def test_a_follow_up_carries_in_reply_to_and_references() -> None:
     message = parsed(
         build(
-            in_reply_to="<first.1@glowlab.example>",
-            references=("<first.1@glowlab.example>", "<reply.2@example.jp>"),
+            envelope=replace(
+                ENVELOPE,
+                in_reply_to="<first.1@glowlab.example>",
+                references=("<first.1@glowlab.example>", "<reply.2@example.jp>"),
+            )
         )
     )
     assert message["In-Reply-To"] == "<first.1@glowlab.example>"
@@ -168,20 +163,29 @@ def test_a_subject_with_a_line_break_is_header_injection(mark: str) -> None:
 @pytest.mark.parametrize("mark", BREAKS, ids=["crlf", "lf", "cr", "u2028", "nul"])
 def test_a_recipient_name_with_a_line_break_is_header_injection(mark: str) -> None:
     with pytest.raises(HeaderInjection) as caught:
-        build(to_name=f"佐藤美咲{mark}Bcc: everyone@example.com")
+        build(envelope=replace(ENVELOPE, to_name=f"佐藤美咲{mark}Bcc: everyone@example.com"))
     assert caught.value.header == "To"
 
 
 @pytest.mark.parametrize("mark", BREAKS, ids=["crlf", "lf", "cr", "u2028", "nul"])
 def test_a_sender_name_with_a_line_break_is_header_injection(mark: str) -> None:
     with pytest.raises(HeaderInjection) as caught:
-        build(from_header=f"Luna{mark}Bcc: everyone@example.com <luna@glowlab.example>")
+        build(
+            envelope=replace(
+                ENVELOPE, from_header=f"Luna{mark}Bcc: everyone@example.com <luna@glowlab.example>"
+            )
+        )
     assert caught.value.header == "From"
 
 
 def test_a_reference_with_a_line_break_is_header_injection() -> None:
     with pytest.raises(HeaderInjection) as caught:
-        build(references=("<first.1@glowlab.example>\r\nBcc: everyone@example.com",))
+        build(
+            envelope=replace(
+                ENVELOPE,
+                references=("<first.1@glowlab.example>\r\nBcc: everyone@example.com",),
+            )
+        )
     assert caught.value.header == "References"
 
 
@@ -196,24 +200,44 @@ def test_a_clean_header_value_passes_the_check() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "encoding"),
+    ("language", "text", "encoding"),
     [
-        ("Hi Emma,\n\nI loved your spring skincare post.\n", "7bit"),
-        (JAPANESE_TEXT, "base64"),
-        ("김민지님, 안녕하세요. 글로우랩의 루나입니다.\n", "base64"),
-        ("Bonjour Camille,\n\nJ'ai adoré votre dernière vidéo sur les soins.\n", "quoted-printable"),
+        ("en", "Hi Emma,\n\nI loved your spring skincare post.\n", "7bit"),
+        ("ja", JAPANESE_TEXT, "base64"),
+        ("ko", "김민지님, 안녕하세요. 글로우랩의 루나입니다.\n", "base64"),
+        (
+            "fr",
+            "Bonjour Camille,\n\nJ'ai adoré votre dernière vidéo sur les soins.\n",
+            "quoted-printable",
+        ),
     ],
     ids=["ascii", "japanese", "korean", "french"],
 )
-def test_transfer_encoding_suits_the_text(text: str, encoding: str) -> None:
-    message = build(text=text, footer=ENGLISH_FOOTER)
+def test_transfer_encoding_suits_the_text(language: str, text: str, encoding: str) -> None:
+    message = build(text=text, footer=opt_out_footer(language, LUNA, None))
     assert message["Content-Transfer-Encoding"] == encoding
+
+
+def test_an_ascii_html_part_is_sent_7bit() -> None:
+    message = build(
+        text="Hi Emma,\n",
+        html="<p>Hi Emma, I loved your spring skincare post.</p>",
+        footer=ENGLISH_FOOTER,
+    )
+    assert list(message.iter_parts())[1]["Content-Transfer-Encoding"] == "7bit"
+
+
+def test_a_japanese_html_part_is_sent_base64() -> None:
+    message = build(
+        html="<p>佐藤美咲様</p><p>はじめまして。GlowlabのLunaです。新作セラムのご紹介です。</p>"
+    )
+    assert list(message.iter_parts())[1]["Content-Transfer-Encoding"] == "base64"
 
 
 def test_the_wire_bytes_are_ascii_and_every_line_is_at_most_998_octets() -> None:
     message = build(subject="新作セラムのご紹介" * 30, html="<p>佐藤美咲様</p>\n" * 200)
     data = wire(message)
-    data.decode("ascii")
+    assert data.isascii()
     assert max(len(line) for line in data.split(b"\r\n")) <= 998
 
 

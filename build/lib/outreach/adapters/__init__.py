@@ -1,0 +1,1 @@
+"""Adapters: the database, mail servers, and files of the workspace."""

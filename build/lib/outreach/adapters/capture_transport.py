@@ -1,0 +1,38 @@
+"""Writes each outgoing message as an .eml file instead of sending it (no server needed)."""
+
+from __future__ import annotations
+
+import email.policy
+import os
+import re
+import uuid
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._@-]+")
+
+
+class CaptureTransport:
+    """Like Django's file e-mail backend: one .eml file per message, in one folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.description = f"capture folder {folder}"
+
+    async def send(self, message: EmailMessage, sender: str, recipients: list[str]) -> str:
+        """Write the message with its envelope in X- headers and return the file's path."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        recipient = _UNSAFE.sub("_", recipients[0] if recipients else "message")
+        path = self.folder / f"{stamp}-{recipient[:60]}-{uuid.uuid4().hex[:8]}.eml"
+        copy = EmailMessage(policy=email.policy.SMTP)
+        copy["X-Envelope-From"] = sender
+        copy["X-Envelope-To"] = ", ".join(recipients)
+        data = (
+            copy.as_bytes().rstrip(b"\r\n") + b"\r\n" + message.as_bytes(policy=email.policy.SMTP)
+        )
+        temporary = path.with_suffix(".eml.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)  # readers never see half a message
+        return f"captured to {path}"

@@ -1,0 +1,53 @@
+"""Database engine and schema for SQLite (default) and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel, create_engine
+
+from outreach.adapters import models  # noqa: F401  (registers the tables)
+from outreach.errors import SettingsError
+from outreach.settings import masked_database_url
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the URL, with SQLite set up for safe concurrent use on one host."""
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"timeout": 30})
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+    except Exception as exc:  # driver import errors and malformed URLs
+        shown = masked_database_url(url)
+        raise SettingsError(f"OUTREACH_DATABASE_URL ({shown}): {type(exc).__name__}") from None
+    return engine
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    # WAL lets readers (reports) run while the worker writes; foreign keys are off by default.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def create_schema(engine: Engine) -> None:
+    """Create any missing tables; existing data is left as it is."""
+    try:
+        SQLModel.metadata.create_all(engine)
+    except Exception as exc:
+        shown = masked_database_url(str(engine.url.render_as_string(hide_password=False)))
+        raise SettingsError(
+            f"OUTREACH_DATABASE_URL ({shown}): cannot open the database: "
+            f"{type(exc).__name__}: {_first_line(exc)}"
+        ) from None
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.splitlines()[0] if text else ""

@@ -1,0 +1,140 @@
+"""Database tables: creators, the outbox, the append-only history, and suppressions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Text, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use UTC-aware datetimes")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def _when(**kwargs: Any) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), **kwargs))
+
+
+class CreatorStatus(StrEnum):
+    """Where a creator stands with us."""
+
+    NEW = "new"
+    CONTACTED = "contacted"
+    REPLIED = "replied"
+    BOUNCED = "bounced"
+    OPTED_OUT = "opted_out"
+
+
+class MessageState(StrEnum):
+    """The life of one outbox message."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    HELD = "held"
+
+
+class Creator(SQLModel, table=True):
+    """A creator profile, upserted by (platform, handle)."""
+
+    __tablename__ = "creators"
+    __table_args__ = (UniqueConstraint("platform", "handle", name="uq_creator_platform_handle"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = ""
+    handle: str = Field(index=True)
+    email: str = Field(index=True)
+    name: str | None = None
+    followers: int | None = None
+    engagement_rate: float | None = None
+    niches: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    language: str | None = None
+    language_detected: bool = False
+    country: str | None = None
+    timezone: str | None = None
+    bio: str | None = Field(default=None, sa_column=Column(Text))
+    recent_post: str | None = Field(default=None, sa_column=Column(Text))
+    recent_post_url: str | None = None
+    notes: str | None = Field(default=None, sa_column=Column(Text))
+    custom: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=CreatorStatus.NEW.value, index=True)
+    created_at: datetime = _when(nullable=False)
+    updated_at: datetime = _when(nullable=False)
+
+
+class Message(SQLModel, table=True):
+    """One outgoing message exactly as rendered and sent: the outbox."""
+
+    __tablename__ = "messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    creator_id: int = Field(foreign_key="creators.id", index=True)
+    campaign: str | None = Field(default=None, index=True)
+    step: int | None = None
+    template: str
+    language: str
+    to_address: str
+    from_address: str
+    subject: str = Field(sa_column=Column(Text, nullable=False))
+    body_text: str = Field(sa_column=Column(Text, nullable=False))
+    body_html: str | None = Field(default=None, sa_column=Column(Text))
+    raw: str = Field(sa_column=Column(Text, nullable=False))
+    message_id: str = Field(unique=True)
+    in_reply_to: str | None = None
+    state: str = Field(default=MessageState.QUEUED.value, index=True)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    smtp_response: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = _when(nullable=False)
+    sent_at: datetime | None = _when(nullable=True)
+
+
+class Event(SQLModel, table=True):
+    """One entry of a creator's history; rows are only ever added."""
+
+    __tablename__ = "events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    creator_id: int = Field(foreign_key="creators.id", index=True)
+    at: datetime = _when(nullable=False, index=True)
+    kind: str
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    message_id: int | None = Field(default=None, foreign_key="messages.id")
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Suppression(SQLModel, table=True):
+    """An address or a whole domain never to contact again, and why."""
+
+    __tablename__ = "suppressions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    address: str = Field(unique=True)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    source: str = "manual"
+    created_at: datetime = _when(nullable=False)

@@ -1,0 +1,108 @@
+"""SMTP delivery with aiosmtplib; its exceptions become our temporary/permanent/unknown split."""
+
+from __future__ import annotations
+
+import email.policy
+import ssl
+from email.message import EmailMessage
+
+import aiosmtplib
+
+from outreach.errors import (
+    PermanentDeliveryError,
+    TemporaryDeliveryError,
+    UnknownDeliveryError,
+)
+from outreach.settings import MailServer, Security
+
+
+class SmtpTransport:
+    """Sends over SMTP: plain, STARTTLS or implicit TLS, with login when a user is set."""
+
+    def __init__(self, server: MailServer) -> None:
+        if not server.host:
+            raise ValueError("SmtpTransport needs a host")
+        self.server = server
+        self.description = f"SMTP {server.host}:{server.port} ({server.security.value})"
+
+    async def send(self, message: EmailMessage, sender: str, recipients: list[str]) -> str:
+        """Send one message on a fresh connection; return the server's final answer."""
+        client = self._client()
+        phase = "connect"
+        try:
+            await client.connect()
+            if self.server.user:
+                phase = "login"
+                password = self.server.password.reveal() if self.server.password else ""
+                await client.login(self.server.user, password)
+            phase = "envelope"
+            await client.mail(sender)
+            for recipient in recipients:
+                await client.rcpt(recipient)
+            phase = "data"
+            response = await client.data(message.as_bytes(policy=email.policy.SMTP))
+            return f"{response.code} {response.message}".strip()
+        except aiosmtplib.SMTPException as exc:
+            raise _translate(exc, phase, self.description) from None
+        except ssl.SSLError as exc:
+            raise PermanentDeliveryError(f"{self.description}: TLS failed: {exc.reason}") from None
+        except OSError as exc:
+            raise TemporaryDeliveryError(
+                f"{self.description}: cannot connect: {exc.strerror or exc}"
+            ) from None
+        finally:
+            await _close(client)
+
+    def _client(self) -> aiosmtplib.SMTP:
+        security = self.server.security
+        return aiosmtplib.SMTP(
+            hostname=self.server.host,
+            port=self.server.port,
+            use_tls=security is Security.TLS,
+            start_tls=security is Security.STARTTLS,
+            tls_context=ssl.create_default_context() if security is not Security.NONE else None,
+            timeout=self.server.timeout_seconds,
+        )
+
+
+async def _close(client: aiosmtplib.SMTP) -> None:
+    if not client.is_connected:
+        return
+    try:
+        await client.quit()
+    except (aiosmtplib.SMTPException, OSError):
+        client.close()
+
+
+def _translate(exc: aiosmtplib.SMTPException, phase: str, where: str) -> Exception:
+    """One place decides retry or not, from the SMTP code (RFC 5321 section 4.2.1)."""
+    code, text = _code_and_text(exc)
+    answer = f"{code} {text}".strip() if code else text
+    if isinstance(exc, aiosmtplib.SMTPTimeoutError) and phase == "data":
+        # The message was handed over but no answer came: the server may have accepted
+        # it. Retrying could deliver it twice, so a person decides.
+        return UnknownDeliveryError(f"{where}: no answer after the message was sent", code)
+    if isinstance(exc, aiosmtplib.SMTPAuthenticationError) and not _temporary(code):
+        return PermanentDeliveryError(
+            f"{where}: login refused ({answer}); check OUTREACH_SMTP_USER and "
+            "OUTREACH_SMTP_PASSWORD",
+            code,
+        )
+    if code and not _temporary(code):
+        return PermanentDeliveryError(f"{where}: {answer}", code)
+    # 4xx answers, timeouts before the data, and dropped connections: the server did not
+    # take responsibility for the message (RFC 5321 section 6.1), so a retry is safe.
+    return TemporaryDeliveryError(f"{where}: {answer or type(exc).__name__}", code)
+
+
+def _temporary(code: int | None) -> bool:
+    return code is None or 400 <= code < 500
+
+
+def _code_and_text(exc: aiosmtplib.SMTPException) -> tuple[int | None, str]:
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) and exc.recipients:
+        first = exc.recipients[0]
+        return first.code, first.message
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return exc.code, exc.message
+    return None, str(exc) or type(exc).__name__

@@ -1,0 +1,153 @@
+"""The `outreach` command: workspace, settings, preview, send, history."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from outreach.cli import contacts_commands, suppress_commands
+from outreach.cli.output import note, raw_message, readable_message, say, table
+from outreach.cli.state import CliState, state
+from outreach.errors import OutreachError
+from outreach.services.creators import find_creator
+from outreach.services.history import timeline
+from outreach.services.sending import prepare, send_now
+from outreach.services.workspace import init_workspace
+from outreach.settings import describe
+
+app = typer.Typer(
+    name="outreach",
+    help="Sincere, individual collaboration proposals to creators: sent once, remembered.",
+    no_args_is_help=True,
+    add_completion=False,
+    # Pretty tracebacks print local variables, which can hold secrets.
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.add_typer(contacts_commands.app, name="contacts")
+app.add_typer(suppress_commands.app, name="suppress")
+
+To = Annotated[str, typer.Option("--to", help="Creator handle, e.g. misaki or instagram:misaki")]
+TemplateName = Annotated[str, typer.Option("--template", help="Template name, e.g. proposal")]
+CampaignName = Annotated[
+    str | None, typer.Option("--campaign", help="Campaign whose product and sender to use")
+]
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    workspace: Annotated[
+        Path,
+        typer.Option(
+            "--workspace", "-w", envvar="OUTREACH_WORKSPACE", help="Workspace folder (default: .)"
+        ),
+    ] = Path("."),
+) -> None:
+    """Sincere, individual collaboration proposals to creators: sent once, remembered."""
+    ctx.obj = CliState(workspace)
+
+
+@app.command()
+def init(directory: Annotated[Path, typer.Argument(help="Folder for the new workspace")]) -> None:
+    """Write a ready-to-edit workspace; existing files are never overwritten."""
+    report = init_workspace(directory)
+    for path in report.created:
+        say(f"Created {path}")
+    for path in report.kept:
+        say(f"Kept {path} (already there)")
+    say(f"Workspace ready in {directory}. Next: cd {directory} && cp .env.example .env")
+
+
+@app.command()
+def demo(
+    directory: Annotated[Path, typer.Argument(help="Folder for the demo workspace")] = Path("demo"),
+) -> None:
+    """Run the whole first slice on embedded defaults: init, import, send proposals (captured)."""
+    from outreach.cli.demo_output import run_and_show
+
+    run_and_show(directory)
+
+
+@app.command()
+def config(ctx: typer.Context) -> None:
+    """Show the effective settings, secrets masked, and where each came from."""
+    settings = state(ctx).settings()
+    say(f"Workspace: {settings.workspace}")
+    table(("setting", "value", "from"), describe(settings))
+
+
+@app.command()
+def preview(
+    ctx: typer.Context,
+    to: To,
+    template: TemplateName,
+    campaign: CampaignName = None,
+    raw: Annotated[bool, typer.Option("--raw", help="Show the exact wire format")] = False,
+) -> None:
+    """Print exactly the message that would go out; nothing is sent."""
+    creator, composed = prepare(state(ctx).app(), to, template, campaign)
+    say(raw_message(composed.message) if raw else readable_message(composed.message))
+    note(
+        f"Preview of {composed.template!r} ({composed.language}) for @{creator.handle}; nothing "
+        "was sent. Date and Message-ID are set anew when it is sent."
+    )
+
+
+@app.command()
+def send(
+    ctx: typer.Context,
+    to: To,
+    template: TemplateName,
+    campaign: CampaignName = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Send without asking")] = False,
+    again: Annotated[
+        bool, typer.Option("--again", help="Send even if this template already went out")
+    ] = False,
+) -> None:
+    """Send one message now (shows it and asks first, unless --yes)."""
+    workspace_app = state(ctx).app()
+    if not yes:
+        creator, composed = prepare(workspace_app, to, template, campaign)
+        say(readable_message(composed.message))
+        say()
+        if not typer.confirm(f"Send this to @{creator.handle} <{creator.email}>?", default=False):
+            note("Nothing was sent.")
+            raise typer.Exit(1)
+    result = send_now(workspace_app, to, template, campaign, again=again)
+    row = result.message
+    say(
+        f"Sent {row.template!r} ({row.language}) to {row.to_address} as message {row.id}: "
+        f"{row.smtp_response}"
+    )
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    handle: Annotated[str, typer.Argument(help="Creator handle")],
+    full: Annotated[bool, typer.Option("--full", help="Include the text of sent messages")] = False,
+) -> None:
+    """The creator's timeline, newest last."""
+    with state(ctx).app().session() as session:
+        creator = find_creator(session, handle)
+        events = timeline(session, creator)
+    platform = f" ({creator.platform})" if creator.platform else ""
+    say(f"@{creator.handle}{platform} {creator.name or ''} <{creator.email}>".replace("  ", " "))
+    for event in events:
+        say(f"{event.at:%Y-%m-%d %H:%M} UTC  {event.kind:<12} {event.summary}")
+        text = event.detail.get("text")
+        if full and text:
+            say("    " + "\n    ".join(str(text).rstrip("\n").splitlines()))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry: run the command, turning our errors into one clear line."""
+    try:
+        app(args=argv, prog_name="outreach")
+    except OutreachError as exc:
+        note(f"error: {exc}")
+        sys.exit(exc.exit_code)

@@ -1,0 +1,96 @@
+"""`outreach contacts`: import, list and show creators."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from outreach.cli.output import note, say, table
+from outreach.cli.state import state
+from outreach.core.tiers import tier_for
+from outreach.services.creators import CreatorFilter, find_creator, list_creators
+from outreach.services.importing import import_creators
+
+app = typer.Typer(help="Import, list and show creators.", no_args_is_help=True)
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context, file: Annotated[Path, typer.Argument(help="CSV file of creators")]
+) -> None:
+    """Import creators from CSV; bad rows are reported by line and skipped."""
+    workspace_app = state(ctx).app()
+    with workspace_app.session() as session:
+        report = import_creators(session, file, workspace_app.clock())
+    for problem in report.problems:
+        note(problem)
+    say(
+        f"Imported {report.imported}, updated {report.updated}, unchanged {report.unchanged}, "
+        f"skipped {report.skipped}."
+    )
+
+
+@app.command("list")
+def list_command(
+    ctx: typer.Context,
+    niche: Annotated[str | None, typer.Option(help="Only this niche")] = None,
+    tier: Annotated[str | None, typer.Option(help="nano, micro, macro or mega")] = None,
+    language: Annotated[str | None, typer.Option(help="Language code, e.g. ja")] = None,
+    status: Annotated[str | None, typer.Option(help="new, contacted, replied...")] = None,
+) -> None:
+    """List creators, filtered by niche, tier, language or status."""
+    with state(ctx).app().session() as session:
+        creators = list_creators(session, CreatorFilter(niche, tier, language, status))
+    rows = [
+        (
+            "@" + c.handle,
+            c.platform,
+            c.name,
+            c.email,
+            f"{c.followers:,}" if c.followers is not None else "",
+            tier_for(c.followers),
+            f"{c.engagement_rate:g}%" if c.engagement_rate is not None else "",
+            ";".join(c.niches),
+            c.language,
+            c.status,
+        )
+        for c in creators
+    ]
+    headers = ("handle", "platform", "name", "email", "followers", "tier", "rate", "niches")
+    table((*headers, "lang", "status"), rows)
+    say(f"{len(rows)} creator{'s' if len(rows) != 1 else ''}")
+
+
+@app.command("show")
+def show_command(
+    ctx: typer.Context, handle: Annotated[str, typer.Argument(help="Creator handle")]
+) -> None:
+    """Everything we know about one creator."""
+    with state(ctx).app().session() as session:
+        c = find_creator(session, handle)
+    language = c.language or ""
+    if c.language and c.language_detected:
+        language += " (detected)"
+    fields = [
+        ("handle", "@" + c.handle),
+        ("platform", c.platform),
+        ("name", c.name),
+        ("email", c.email),
+        ("followers", f"{c.followers:,}" if c.followers is not None else None),
+        ("tier", tier_for(c.followers)),
+        ("engagement_rate", f"{c.engagement_rate:g}%" if c.engagement_rate is not None else None),
+        ("niches", ", ".join(c.niches)),
+        ("language", language),
+        ("country", c.country),
+        ("timezone", c.timezone),
+        ("status", c.status),
+        ("bio", c.bio),
+        ("recent_post", c.recent_post),
+        ("recent_post_url", c.recent_post_url),
+        ("notes", c.notes),
+        *sorted(c.custom.items()),
+    ]
+    for key, value in fields:
+        say(f"{key + ':':<17}{value or '-'}")

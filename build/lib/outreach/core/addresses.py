@@ -1,0 +1,29 @@
+"""Email address validation and the one normal form we store and compare."""
+
+from email_validator import EmailNotValidError, validate_email
+
+
+class AddressError(ValueError):
+    """An email address is not usable."""
+
+
+def normalise_address(address: str) -> str:
+    """Return the address lowercased in its ASCII form, or raise AddressError saying why."""
+    candidate = address.strip()
+    if not candidate:
+        raise AddressError("the address is empty")
+    try:
+        # Syntax only: deliverability needs DNS, and bounces tell us the truth later.
+        result = validate_email(candidate, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise AddressError(str(exc).rstrip(".")) from None
+    if result.ascii_email is None:
+        raise AddressError("a non-ASCII mailbox name needs SMTPUTF8, which we do not send")
+    # Mailbox names are case-sensitive in theory and never in practice; one form avoids
+    # "suppressed Foo@x but mailed foo@x".
+    return result.ascii_email.lower()
+
+
+def domain_of(address: str) -> str:
+    """The domain part of a normalised address."""
+    return address.rpartition("@")[2]

@@ -1,0 +1,231 @@
+"""Validate creator CSV rows into records; each problem names the column and the value."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from outreach.core.addresses import AddressError, normalise_address
+
+REQUIRED_COLUMNS = ("handle", "email")
+KNOWN_COLUMNS = (
+    "handle",
+    "email",
+    "name",
+    "platform",
+    "followers",
+    "engagement_rate",
+    "niches",
+    "language",
+    "country",
+    "timezone",
+    "bio",
+    "recent_post",
+    "recent_post_url",
+    "notes",
+)
+# Names templates get from elsewhere; a custom column must not shadow them.
+RESERVED_NAMES = frozenset(
+    {
+        "tier", "first_name", "addressee", "product", "description", "objective", "guidelines",
+        "offer", "campaign", "sender_name", "sender_company", "sender_email", "status", "custom",
+    }
+)  # fmt: skip
+
+_HANDLE = re.compile(r"^[\w.\-]{1,100}$")
+_PLATFORM = re.compile(r"^[a-z0-9_\-]{1,40}$")
+_LANGUAGE = re.compile(r"^([a-z]{2})(?:[-_][a-z0-9]+)?$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_COUNT = re.compile(r"^(\d+(?:\.\d+)?)([km]?)$")
+_IDENTIFIER = re.compile(r"[^0-9a-z]+")
+
+
+class RowError(ValueError):
+    """A CSV row cannot be imported; the message says which column and why."""
+
+
+@dataclass
+class CreatorRecord:
+    """One validated creator row, with only the columns the file provided."""
+
+    handle: str
+    email: str
+    platform: str = ""
+    values: dict[str, object] = field(default_factory=dict)
+    custom: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The natural key creators are upserted by."""
+        return (self.platform, self.handle)
+
+
+def custom_field_name(column: str) -> str:
+    """Template variable name for a custom column: 'Skin Type' becomes 'skin_type'."""
+    return _IDENTIFIER.sub("_", column.strip().lower()).strip("_")
+
+
+def check_header(columns: list[str]) -> list[str]:
+    """Problems with a header row: missing required columns, unusable custom names."""
+    problems = [f"missing required column {name!r}" for name in REQUIRED_COLUMNS]
+    problems = [
+        p for p, name in zip(problems, REQUIRED_COLUMNS, strict=True) if name not in columns
+    ]
+    seen: set[str] = set()
+    for column in columns:
+        name = column if column in KNOWN_COLUMNS else custom_field_name(column)
+        if not name or name[0].isdigit():
+            problems.append(f"column {column!r} cannot be used as a template field name")
+        elif column not in KNOWN_COLUMNS and name in RESERVED_NAMES:
+            problems.append(f"column {column!r} clashes with the built-in template field {name!r}")
+        elif name in seen:
+            problems.append(f"column {column!r} appears twice")
+        seen.add(name)
+    return problems
+
+
+def parse_row(row: Mapping[str | None, object]) -> CreatorRecord:
+    """Turn one csv.DictReader row into a CreatorRecord, or raise RowError."""
+    if row.get(None):
+        raise RowError("the row has more fields than the header")
+    cells = {key: _cell(value) for key, value in row.items() if key is not None}
+    record = CreatorRecord(
+        handle=_handle(cells.get("handle", "")),
+        email=_email(cells.get("email", "")),
+        platform=_platform(cells.get("platform", "")),
+    )
+    for column, parse in _PARSERS.items():
+        if column in cells:
+            record.values[column] = parse(cells[column])
+    for column, value in cells.items():
+        if column not in KNOWN_COLUMNS:
+            record.custom[custom_field_name(column)] = value
+    return record
+
+
+def _cell(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _handle(value: str) -> str:
+    handle = value.lstrip("@").lower()
+    if not handle:
+        raise RowError("handle is missing")
+    if not _HANDLE.match(handle):
+        raise RowError(f"handle {value!r} may hold only letters, digits, '.', '_' and '-'")
+    return handle
+
+
+def _email(value: str) -> str:
+    if not value:
+        raise RowError("email is missing")
+    try:
+        return normalise_address(value)
+    except AddressError as exc:
+        raise RowError(f"email {value!r} is invalid: {exc}") from None
+
+
+def _platform(value: str) -> str:
+    platform = value.lower()
+    if platform and not _PLATFORM.match(platform):
+        raise RowError(f"platform {value!r} is not a platform name")
+    return platform
+
+
+def _single_line(column: str) -> Callable[[str], str | None]:
+    def parse(value: str) -> str | None:
+        if "\n" in value or "\r" in value:
+            raise RowError(f"{column} must be on one line (it goes into mail headers)")
+        return value or None
+
+    return parse
+
+
+def _text(value: str) -> str | None:
+    return value or None
+
+
+def _followers(value: str) -> int | None:
+    if not value:
+        return None
+    match = _COUNT.match(value.replace(",", "").replace("_", "").lower())
+    if not match:
+        raise RowError(f"followers {value!r} is not a whole number")
+    number, suffix = float(match.group(1)), match.group(2)
+    count = number * {"": 1, "k": 1_000, "m": 1_000_000}[suffix]
+    if count != int(count):
+        raise RowError(f"followers {value!r} is not a whole number")
+    return int(count)
+
+
+def _engagement_rate(value: str) -> float | None:
+    if not value:
+        return None
+    try:
+        rate = float(value.rstrip("%").strip())
+    except ValueError:
+        raise RowError(f"engagement_rate {value!r} is not a number") from None
+    if not 0 <= rate <= 100:
+        raise RowError(f"engagement_rate {value!r} is outside 0-100 (it is a percentage)")
+    return rate
+
+
+def _niches(value: str) -> list[str]:
+    niches = [n.strip().lower() for n in value.split(";")]
+    return list(dict.fromkeys(n for n in niches if n))
+
+
+def _language(value: str) -> str | None:
+    if not value:
+        return None
+    match = _LANGUAGE.match(value.lower())
+    if not match:
+        raise RowError(f"language {value!r} is not a language code like 'ja' or 'en'")
+    return match.group(1)
+
+
+def _country(value: str) -> str | None:
+    if not value:
+        return None
+    if not _COUNTRY.match(value.upper()):
+        raise RowError(f"country {value!r} is not a two-letter country code like 'JP'")
+    return value.upper()
+
+
+def _timezone(value: str) -> str | None:
+    if not value:
+        return None
+    try:
+        if value not in available_timezones():
+            raise ZoneInfoNotFoundError(value)
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RowError(f"timezone {value!r} is not a time zone name like 'Asia/Tokyo'") from None
+    return value
+
+
+def _url(value: str) -> str | None:
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+        raise RowError(f"recent_post_url {value!r} is not an http(s) link")
+    return value
+
+
+_PARSERS = {
+    "name": _single_line("name"),
+    "followers": _followers,
+    "engagement_rate": _engagement_rate,
+    "niches": _niches,
+    "language": _language,
+    "country": _country,
+    "timezone": _timezone,
+    "bio": _text,
+    "recent_post": _text,
+    "recent_post_url": _url,
+    "notes": _text,
+}

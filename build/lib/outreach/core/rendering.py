@@ -1,0 +1,149 @@
+"""Render a template for one creator in a sandbox; refuse anything unfinished."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from outreach.core import addressing
+from outreach.core.template_source import TemplatePart, TemplateSource
+
+# Leftover template syntax in the output means a value held template code or a
+# {% raw %} slipped through: either way the creator would see "{{ first_name }}".
+_UNRENDERED = re.compile(r"\{\{|\}\}|\{%|%\}")
+
+
+class MissingField(UndefinedError):
+    """A template used a value that is not there."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+        super().__init__(f"{field!r} is undefined")
+
+
+class EmptyField(ValueError):
+    """A template rendered a personal field as nothing."""
+
+    def __init__(self, field: str, detail: str) -> None:
+        self.field = field
+        super().__init__(detail)
+
+
+class _Missing(StrictUndefined):
+    """StrictUndefined that remembers which field was missing, for the error message."""
+
+    def _fail_with_undefined_error(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise MissingField(self._undefined_name or "a value")
+
+    __str__ = __iter__ = __len__ = __bool__ = _fail_with_undefined_error
+
+
+def _filter(fn: Any, field: str = "name") -> Any:
+    def wrapped(value: Any) -> str:
+        try:
+            return str(fn(value))
+        except addressing.EmptyAddressError as exc:
+            raise EmptyField(field, str(exc)) from None
+
+    return wrapped
+
+
+def _environment(autoescape: bool) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        undefined=_Missing, autoescape=autoescape, keep_trailing_newline=False
+    )
+    env.filters.update(
+        first_name=_filter(addressing.first_name),
+        sama=_filter(addressing.sama),
+        san=_filter(addressing.san),
+        nim=_filter(addressing.nim),
+    )
+    return env
+
+
+_TEXT_ENV = _environment(autoescape=False)
+_HTML_ENV = _environment(autoescape=True)
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    """What one creator would read: subject, text, optional HTML."""
+
+    subject: str
+    text: str
+    html: str | None
+
+
+class TemplateProblem(ValueError):
+    """A template cannot be compiled; line is the file's line number when known."""
+
+    def __init__(self, line: int | None, reason: str) -> None:
+        self.line = line
+        self.reason = reason
+        super().__init__(reason)
+
+
+class RenderProblem(ValueError):
+    """Rendering for one creator failed: field names what is missing or wrong."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field = field
+        self.reason = reason
+        super().__init__(reason)
+
+
+class CompiledTemplate:
+    """A parsed, compiled template, ready to render for many creators."""
+
+    def __init__(self, source: TemplateSource) -> None:
+        self.source = source
+        self._subject = _compile(_TEXT_ENV, source.subject)
+        self._text = _compile(_TEXT_ENV, source.text)
+        self._html = _compile(_HTML_ENV, source.html) if source.html else None
+
+    def render(self, context: Mapping[str, Any]) -> RenderedMessage:
+        """Render every part, raising RenderProblem naming the field at fault."""
+        subject = _render(self._subject, context).strip()
+        text = _render(self._text, context).strip("\n") + "\n"
+        html = None
+        if self._html is not None:
+            html = _render(self._html, context).strip("\n") + "\n"
+        _check_finished(subject, text, html)
+        return RenderedMessage(subject=subject, text=text, html=html)
+
+
+def _compile(env: SandboxedEnvironment, part: TemplatePart) -> Template:
+    try:
+        return env.from_string(part.padded())
+    except TemplateSyntaxError as exc:
+        raise TemplateProblem(exc.lineno, exc.message or "syntax error") from None
+
+
+def _render(template: Template, context: Mapping[str, Any]) -> str:
+    try:
+        return str(template.render(dict(context)))
+    except MissingField as exc:
+        raise RenderProblem(exc.field, "the creator has no value for it") from None
+    except EmptyField as exc:
+        raise RenderProblem(exc.field, f"it would render empty ({exc})") from None
+    except UndefinedError as exc:
+        raise RenderProblem("a value", str(exc)) from None
+    except SecurityError as exc:
+        raise RenderProblem("template code", f"unsafe template code refused: {exc}") from None
+
+
+def _check_finished(subject: str, text: str, html: str | None) -> None:
+    if not subject:
+        raise RenderProblem("subject", "the subject renders empty")
+    if "\n" in subject or "\r" in subject:
+        raise RenderProblem("subject", "the subject would contain a line break")
+    for part_name, rendered in (("subject", subject), ("body", text), ("html", html or "")):
+        if _UNRENDERED.search(rendered):
+            raise RenderProblem(part_name, "the output still contains template syntax '{{' or '{%'")
+    if not text.strip():
+        raise RenderProblem("body", "the body renders empty")

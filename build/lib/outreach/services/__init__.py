@@ -1,0 +1,1 @@
+"""Use cases: import creators, compose and send messages, manage suppressions and history."""

@@ -1,0 +1,44 @@
+"""The wired parts one workspace's use cases work with (built by bootstrap)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from outreach.adapters.models import utcnow
+from outreach.adapters.template_files import TemplateLibrary
+from outreach.adapters.transport import Transport
+from outreach.constants import SCHEDULES_DIRNAME
+from outreach.core.retry import RetryPolicy
+from outreach.settings import Settings
+
+
+@dataclass
+class App:
+    """Everything a use case needs, wired for one workspace."""
+
+    settings: Settings
+    engine: Engine
+    templates: TemplateLibrary
+    transport: Transport
+    retry: RetryPolicy
+    clock: Callable[[], datetime] = utcnow
+
+    @property
+    def workspace(self) -> Path:
+        """The workspace folder."""
+        return self.settings.workspace
+
+    @property
+    def schedules(self) -> Path:
+        """The folder of campaign files."""
+        return self.workspace / SCHEDULES_DIRNAME
+
+    def session(self) -> Session:
+        """A new database session (expire_on_commit off: objects stay readable)."""
+        return Session(self.engine, expire_on_commit=False)

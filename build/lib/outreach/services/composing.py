@@ -1,0 +1,100 @@
+"""Compose the exact message one creator would receive from one template."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import make_msgid, parseaddr
+
+from outreach.adapters.models import Creator
+from outreach.adapters.template_files import TemplateLibrary
+from outreach.core.addresses import domain_of
+from outreach.core.campaign_spec import CampaignSpec
+from outreach.core.context import Sender, sender_from, template_context
+from outreach.core.footers import opt_out_footer
+from outreach.core.message_builder import Envelope, HeaderInjection, build_message
+from outreach.core.rendering import RenderedMessage, RenderProblem
+from outreach.core.template_choice import choose_language
+from outreach.errors import MissingValueError, SettingsError, TemplateError, UnsafeHeaderError
+from outreach.settings import Settings
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A finished message and what it was made from."""
+
+    template: str
+    language: str
+    rendered: RenderedMessage
+    envelope: Envelope
+    message: EmailMessage
+
+    @property
+    def sender_address(self) -> str:
+        """The envelope sender (bare address)."""
+        return parseaddr(self.envelope.from_header)[1]
+
+
+def resolve_sender(settings: Settings, campaign: CampaignSpec | None) -> Sender:
+    """The campaign's sender, else OUTREACH_FROM; one of them must be set."""
+    from_header = (campaign.sender if campaign else None) or settings.sender
+    if not from_header:
+        raise SettingsError(
+            "OUTREACH_FROM is not set: add OUTREACH_FROM='Your Name at Brand <you@brand.example>' "
+            "to .env (or set sender in the campaign file)"
+        )
+    return sender_from(from_header, settings.company)
+
+
+def compose(
+    settings: Settings,
+    templates: TemplateLibrary,
+    creator: Creator,
+    template_name: str,
+    campaign: CampaignSpec | None,
+    now: datetime,
+) -> Composed:
+    """Render, check and build the message; refuse with template, creator and field named."""
+    sender = resolve_sender(settings, campaign)
+    language = _language(templates, template_name, creator, campaign)
+    label = f"{template_name} ({language})"
+    context = template_context(
+        creator.model_dump(), language, campaign.template_values() if campaign else None, sender
+    )
+    try:
+        rendered = templates.load(template_name, language).render(context)
+    except RenderProblem as exc:
+        raise MissingValueError(label, creator.handle, exc.field, exc.reason) from None
+    envelope = Envelope(
+        from_header=sender.from_header,
+        to_name=creator.name,
+        to_address=creator.email,
+        message_id=make_msgid(domain=domain_of(sender.address)),
+        date=now,
+        unsubscribe_address=settings.unsubscribe_mailto or sender.address,
+    )
+    footer = opt_out_footer(language, sender.from_header, settings.postal_address)
+    try:
+        message = build_message(rendered, envelope, footer)
+    except HeaderInjection as exc:
+        raise UnsafeHeaderError(
+            f"template {label!r} for creator @{creator.handle}: {exc}; nothing was sent"
+        ) from None
+    return Composed(template_name, language, rendered, envelope, message)
+
+
+def _language(
+    templates: TemplateLibrary,
+    template_name: str,
+    creator: Creator,
+    campaign: CampaignSpec | None,
+) -> str:
+    available = templates.require(template_name)
+    language = choose_language(available, creator.language, campaign.language if campaign else None)
+    if language is None:
+        raise TemplateError(
+            f"template {template_name!r} exists only in {', '.join(available)}; "
+            f"@{creator.handle} needs {creator.language or 'en'} (or add an English version)"
+        )
+    return language

@@ -1,0 +1,41 @@
+"""The append-only relationship history of each creator."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from outreach.adapters.models import Creator, Event
+
+
+def record_event(
+    session: Session,
+    creator: Creator,
+    kind: str,
+    summary: str,
+    at: datetime,
+    message_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> Event:
+    """Append one event to the creator's history (the caller commits)."""
+    assert creator.id is not None
+    event = Event(
+        creator_id=creator.id,
+        at=at,
+        kind=kind,
+        summary=summary,
+        message_id=message_id,
+        detail=detail or {},
+    )
+    session.add(event)
+    return event
+
+
+def timeline(session: Session, creator: Creator) -> list[Event]:
+    """Every event of the creator, oldest first (newest last)."""
+    statement = (
+        select(Event).where(Event.creator_id == creator.id).order_by(col(Event.at), col(Event.id))
+    )
+    return list(session.exec(statement))

@@ -1,0 +1,79 @@
+"""The do-not-contact list: addresses and whole domains, honoured for every campaign."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from outreach.adapters.models import Creator, Suppression
+from outreach.core.addresses import AddressError, domain_of, normalise_address
+from outreach.errors import NotFoundError, OutreachError
+from outreach.services.history import record_event
+
+
+def normalise_entry(entry: str) -> str:
+    """'Foo@X.example' becomes 'foo@x.example'; '@x.example' or 'x.example' a domain entry."""
+    value = entry.strip().lower()
+    if "@" in value.lstrip("@"):
+        try:
+            return normalise_address(value)
+        except AddressError as exc:
+            raise OutreachError(f"{entry!r} is not a valid address: {exc}") from None
+    domain = value.lstrip("@")
+    try:
+        normalise_address(f"postmaster@{domain}")
+    except AddressError:
+        raise OutreachError(f"{entry!r} is neither an address nor a domain") from None
+    return "@" + domain
+
+
+def suppression_for(session: Session, address: str) -> Suppression | None:
+    """The entry that blocks this address (the address itself or its domain), if any."""
+    normal = address.lower()
+    keys = [normal, "@" + domain_of(normal)]
+    statement = select(Suppression).where(col(Suppression.address).in_(keys))
+    return session.exec(statement).first()
+
+
+def add_suppression(
+    session: Session, entry: str, reason: str, now: datetime, source: str = "manual"
+) -> tuple[Suppression, bool]:
+    """Suppress an address or domain; returns (entry, created); noted in creators' history."""
+    key = normalise_entry(entry)
+    found = session.exec(select(Suppression).where(Suppression.address == key)).first()
+    if found:
+        return found, False
+    suppression = Suppression(address=key, reason=reason, source=source, created_at=now)
+    session.add(suppression)
+    for creator in _creators_matching(session, key):
+        record_event(session, creator, "suppressed", f"{key} suppressed: {reason}", now)
+    session.commit()
+    return suppression, True
+
+
+def remove_suppression(session: Session, entry: str, now: datetime) -> Suppression:
+    """Lift a suppression; the removal itself stays in the affected creators' history."""
+    key = normalise_entry(entry)
+    found = session.exec(select(Suppression).where(Suppression.address == key)).first()
+    if not found:
+        raise NotFoundError(f"{key} is not on the suppression list")
+    session.delete(found)
+    for creator in _creators_matching(session, key):
+        record_event(session, creator, "unsuppressed", f"{key} removed from suppressions", now)
+    session.commit()
+    return found
+
+
+def list_suppressions(session: Session) -> list[Suppression]:
+    """Every suppression, oldest first."""
+    statement = select(Suppression).order_by(col(Suppression.created_at), col(Suppression.id))
+    return list(session.exec(statement))
+
+
+def _creators_matching(session: Session, key: str) -> list[Creator]:
+    if key.startswith("@"):
+        statement = select(Creator).where(col(Creator.email).endswith(key))
+    else:
+        statement = select(Creator).where(Creator.email == key)
+    return list(session.exec(statement))

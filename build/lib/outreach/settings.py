@@ -1,0 +1,293 @@
+"""Settings from the environment and the workspace's .env file, validated, secrets masked."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from email.utils import getaddresses, parseaddr
+from enum import StrEnum
+from pathlib import Path
+
+from outreach.constants import DEFAULT_DATABASE_FILENAME, DEFAULT_SMTP_TIMEOUT_SECONDS, MASK
+from outreach.core.addresses import AddressError, normalise_address
+from outreach.errors import SettingsError
+
+PREFIX = "OUTREACH_"
+
+
+class Security(StrEnum):
+    """How a mail connection is protected."""
+
+    NONE = "none"
+    STARTTLS = "starttls"
+    TLS = "tls"
+
+
+class Secret:
+    """A value that never shows itself in repr, str, logs or tracebacks."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """Return the real value, for the one place that must hand it to a server."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return MASK
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class MailServer:
+    """Where and how to reach one SMTP or IMAP server."""
+
+    host: str | None
+    port: int
+    user: str | None
+    password: Secret | None = field(repr=False)
+    security: Security
+    timeout_seconds: float = DEFAULT_SMTP_TIMEOUT_SECONDS
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The effective settings of one workspace."""
+
+    workspace: Path
+    database_url: str
+    sender: str | None
+    smtp: MailServer
+    imap: MailServer
+    unsubscribe_mailto: str | None
+    company: str | None
+    postal_address: str | None
+    sources: Mapping[str, str]
+
+    @property
+    def capture_mode(self) -> bool:
+        """True when no SMTP host is set: messages are written as .eml files, not sent."""
+        return not self.smtp.host
+
+
+# Every key we read; anything else starting with OUTREACH_ is most likely a typo.
+KNOWN_KEYS = (
+    "DATABASE_URL",
+    "FROM",
+    "SMTP_HOST",
+    "SMTP_PORT",
+    "SMTP_USER",
+    "SMTP_PASSWORD",
+    "SMTP_SECURITY",
+    "SMTP_TIMEOUT_SECONDS",
+    "IMAP_HOST",
+    "IMAP_PORT",
+    "IMAP_USER",
+    "IMAP_PASSWORD",
+    "IMAP_SECURITY",
+    "UNSUBSCRIBE_MAILTO",
+    "COMPANY",
+    "POSTAL_ADDRESS",
+    "WORKSPACE",
+)
+SECRET_KEYS = frozenset({"SMTP_PASSWORD", "IMAP_PASSWORD"})
+DEFAULT_PORTS = {
+    "SMTP": {Security.NONE: 25, Security.STARTTLS: 587, Security.TLS: 465},
+    "IMAP": {Security.NONE: 143, Security.STARTTLS: 143, Security.TLS: 993},
+}
+DEFAULT_SECURITY = {"SMTP": Security.STARTTLS, "IMAP": Security.TLS}
+
+
+class _Reader:
+    """Reads raw values by short key and builds errors that name the key and its source."""
+
+    def __init__(self, values: Mapping[str, str], sources: Mapping[str, str]) -> None:
+        self.values = values
+        self.sources = sources
+
+    def get(self, key: str) -> str | None:
+        raw = self.values.get(PREFIX + key)
+        if raw is None:
+            return None
+        stripped = raw.strip()
+        return stripped or None
+
+    def error(self, key: str, reason: str) -> SettingsError:
+        where = self.sources.get(PREFIX + key, "the environment")
+        return SettingsError(f"{PREFIX}{key} (from {where}): {reason}")
+
+
+def load_settings(
+    workspace: Path, values: Mapping[str, str], sources: Mapping[str, str] | None = None
+) -> Settings:
+    """Validate raw OUTREACH_* values (environment merged over .env) into Settings."""
+    reader = _Reader(values, sources or {})
+    _reject_unknown_keys(reader)
+    return Settings(
+        workspace=workspace,
+        database_url=_database_url(reader, workspace),
+        sender=_sender(reader),
+        smtp=_mail_server(reader, "SMTP"),
+        imap=_mail_server(reader, "IMAP"),
+        unsubscribe_mailto=_optional_address(reader, "UNSUBSCRIBE_MAILTO"),
+        company=_single_line(reader, "COMPANY"),
+        postal_address=_single_line(reader, "POSTAL_ADDRESS"),
+        sources=dict(sources or {}),
+    )
+
+
+def _reject_unknown_keys(reader: _Reader) -> None:
+    known = [PREFIX + key for key in KNOWN_KEYS]
+    for name in sorted(reader.values):
+        if name.startswith(PREFIX) and name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            where = reader.sources.get(name, "the environment")
+            raise SettingsError(f"{name} (from {where}): unknown setting{hint}")
+
+
+def _database_url(reader: _Reader, workspace: Path) -> str:
+    url = reader.get("DATABASE_URL")
+    if url is None:
+        return f"sqlite:///{workspace / DEFAULT_DATABASE_FILENAME}"
+    if not url.startswith(("sqlite:", "postgresql:", "postgresql+")):
+        raise reader.error("DATABASE_URL", "must start with sqlite:/// or postgresql://")
+    return url
+
+
+def _sender(reader: _Reader) -> str | None:
+    value = reader.get("FROM")
+    if value is None:
+        return None
+    _check_single_line(reader, "FROM", value)
+    if len(getaddresses([value])) != 1:
+        raise reader.error("FROM", "must be exactly one address like 'Luna <luna@brand.example>'")
+    name, address = parseaddr(value)
+    try:
+        normalise_address(address)
+    except AddressError as exc:
+        raise reader.error("FROM", f"{address or value!r} is not a valid address: {exc}") from None
+    return value if name else address
+
+
+def _optional_address(reader: _Reader, key: str) -> str | None:
+    value = reader.get(key)
+    if value is None:
+        return None
+    _check_single_line(reader, key, value)
+    try:
+        return normalise_address(value)
+    except AddressError as exc:
+        raise reader.error(key, f"{value!r} is not a valid address: {exc}") from None
+
+
+def _single_line(reader: _Reader, key: str) -> str | None:
+    value = reader.get(key)
+    if value is not None:
+        _check_single_line(reader, key, value)
+    return value
+
+
+def _check_single_line(reader: _Reader, key: str, value: str) -> None:
+    if "\n" in value or "\r" in value:
+        raise reader.error(key, "must be a single line")
+
+
+def _mail_server(reader: _Reader, kind: str) -> MailServer:
+    security = _security(reader, kind)
+    password = reader.values.get(f"{PREFIX}{kind}_PASSWORD") or None
+    return MailServer(
+        host=_single_line(reader, f"{kind}_HOST"),
+        port=_port(reader, kind, security),
+        user=_single_line(reader, f"{kind}_USER"),
+        password=Secret(password) if password else None,
+        security=security,
+        timeout_seconds=_timeout(reader, kind),
+    )
+
+
+def _security(reader: _Reader, kind: str) -> Security:
+    key = f"{kind}_SECURITY"
+    value = reader.get(key)
+    if value is None:
+        return DEFAULT_SECURITY[kind]
+    try:
+        return Security(value.lower())
+    except ValueError:
+        raise reader.error(key, f"{value!r} is not one of none, starttls, tls") from None
+
+
+def _port(reader: _Reader, kind: str, security: Security) -> int:
+    key = f"{kind}_PORT"
+    value = reader.get(key)
+    if value is None:
+        return DEFAULT_PORTS[kind][security]
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise reader.error(key, f"{value!r} is not a port number (1-65535)")
+    return int(value)
+
+
+def _timeout(reader: _Reader, kind: str) -> float:
+    key = f"{kind}_TIMEOUT_SECONDS"
+    if key not in KNOWN_KEYS:
+        return DEFAULT_SMTP_TIMEOUT_SECONDS
+    value = reader.get(key)
+    if value is None:
+        return DEFAULT_SMTP_TIMEOUT_SECONDS
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise reader.error(key, f"{value!r} is not a number of seconds") from None
+    if not 0 < seconds <= 3600:
+        raise reader.error(key, f"{value!r} must be between 0 and 3600 seconds")
+    return seconds
+
+
+def masked_database_url(url: str) -> str:
+    """The database URL with any password replaced by a mask."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True).replace("***", MASK)
+    except Exception:  # a URL we cannot parse is shown as nothing rather than risk a secret
+        return MASK
+
+
+def describe(settings: Settings) -> list[tuple[str, str, str]]:
+    """Rows of (key, effective value with secrets masked, where it came from)."""
+
+    def source(key: str) -> str:
+        return settings.sources.get(PREFIX + key, "default")
+
+    def show(value: object) -> str:
+        return "" if value is None else str(value)
+
+    rows = [
+        ("DATABASE_URL", masked_database_url(settings.database_url)),
+        ("FROM", show(settings.sender)),
+    ]
+    for kind, server in (("SMTP", settings.smtp), ("IMAP", settings.imap)):
+        rows += [
+            (f"{kind}_HOST", show(server.host)),
+            (f"{kind}_PORT", str(server.port)),
+            (f"{kind}_USER", show(server.user)),
+            (f"{kind}_PASSWORD", MASK if server.password else ""),
+            (f"{kind}_SECURITY", server.security.value),
+        ]
+    rows.insert(7, ("SMTP_TIMEOUT_SECONDS", f"{settings.smtp.timeout_seconds:g}"))
+    rows += [
+        ("UNSUBSCRIBE_MAILTO", show(settings.unsubscribe_mailto)),
+        ("COMPANY", show(settings.company)),
+        ("POSTAL_ADDRESS", show(settings.postal_address)),
+    ]
+    return [(PREFIX + key, value, source(key)) for key, value in rows]
