@@ -65,7 +65,7 @@ class Settings:
     """The effective settings of one workspace."""
 
     workspace: Path
-    database_url: str
+    database_url: str = field(repr=False)  # may hold a password
     sender: str | None
     smtp: MailServer
     imap: MailServer
@@ -232,7 +232,7 @@ def _port(reader: _Reader, kind: str, security: Security) -> int:
     value = reader.get(key)
     if value is None:
         return DEFAULT_PORTS[kind][security]
-    if not value.isdigit() or not 1 <= int(value) <= 65535:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 65535:
         raise reader.error(key, f"{value!r} is not a port number (1-65535)")
     return int(value)
 

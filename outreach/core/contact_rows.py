@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -79,6 +80,8 @@ def check_header(columns: list[str]) -> list[str]:
         name = column if column in KNOWN_COLUMNS else custom_field_name(column)
         if not name or name[0].isdigit():
             problems.append(f"column {column!r} cannot be used as a template field name")
+        elif column not in KNOWN_COLUMNS and name in KNOWN_COLUMNS:
+            problems.append(f"column {column!r} looks like {name!r}; name it exactly {name}")
         elif column not in KNOWN_COLUMNS and name in RESERVED_NAMES:
             problems.append(f"column {column!r} clashes with the built-in template field {name!r}")
         elif name in seen:
@@ -154,9 +157,10 @@ def _followers(value: str) -> int | None:
     match = _COUNT.match(value.replace(",", "").replace("_", "").lower())
     if not match:
         raise RowError(f"followers {value!r} is not a whole number")
-    number, suffix = float(match.group(1)), match.group(2)
+    # Decimal, not float: 4.1 * 1_000_000 is 4099999.9999999995 in binary floating point.
+    number, suffix = Decimal(match.group(1)), match.group(2)
     count = number * {"": 1, "k": 1_000, "m": 1_000_000}[suffix]
-    if count != int(count):
+    if count != count.to_integral_value():
         raise RowError(f"followers {value!r} is not a whole number")
     return int(count)
 

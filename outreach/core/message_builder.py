@@ -71,6 +71,7 @@ def _check_headers(rendered: RenderedMessage, envelope: Envelope) -> None:
     check_header_value("From", envelope.from_header)
     check_header_value("To", f"{envelope.to_name or ''} {envelope.to_address}")
     check_header_value("Message-ID", envelope.message_id)
+    check_header_value("List-Unsubscribe", envelope.unsubscribe_address)
     for reference in (envelope.in_reply_to or "", *envelope.references):
         check_header_value("References", reference)
 
@@ -79,7 +80,8 @@ def _transfer_encoding(text: str) -> str:
     # 7bit/quoted-printable/base64 pass every relay, unlike 8bit (which needs 8BITMIME);
     # base64 keeps Japanese and Korean text a third the size quoted-printable would.
     non_ascii = sum(1 for char in text if ord(char) > 127)
-    if not non_ascii:
+    # RFC 5322 section 2.1.1: no line over 998 octets; quoted-printable folds long ones.
+    if not non_ascii and all(len(line) <= 998 for line in text.splitlines()):
         return "7bit"
     return "base64" if non_ascii * 5 > len(text) else "quoted-printable"
 

@@ -38,9 +38,22 @@ class _Missing(StrictUndefined):
     """StrictUndefined that remembers which field was missing, for the error message."""
 
     def _fail_with_undefined_error(self, *args: Any, **kwargs: Any) -> NoReturn:
+        hint = self._undefined_hint or ""
+        if "unsafe" in hint:  # the sandbox turned a forbidden attribute into an undefined
+            raise SecurityError(hint)
         raise MissingField(self._undefined_name or "a value")
 
-    __str__ = __iter__ = __len__ = __bool__ = _fail_with_undefined_error
+
+# Jinja binds every operator of Undefined to the base class's failure method, so a missing
+# value used in "followers >= 1000" or "a + b" would bypass the override above.
+for _operator in (
+    "__str__", "__iter__", "__len__", "__bool__", "__eq__", "__ne__", "__hash__",
+    "__contains__", "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+    "__truediv__", "__rtruediv__", "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__",
+    "__pos__", "__neg__", "__call__", "__getitem__", "__lt__", "__le__", "__gt__", "__ge__",
+    "__int__", "__float__", "__complex__", "__pow__", "__rpow__",
+):  # fmt: skip
+    setattr(_Missing, _operator, _Missing._fail_with_undefined_error)
 
 
 def _filter(fn: Any, field: str = "name") -> Any:

@@ -10,7 +10,7 @@ def selection_misses(creator: Mapping[str, Any], selection: Mapping[str, Any]) -
     """Reasons the creator does not fit; an empty list means it fits."""
     reasons: list[str] = []
     niches = set(creator.get("niches") or [])
-    wanted_niches = set(selection.get("niches") or [])
+    wanted_niches = {str(n).lower() for n in selection.get("niches") or []}
     if wanted_niches and not niches & wanted_niches:
         reasons.append(f"niches {sorted(niches) or 'none'} not in {sorted(wanted_niches)}")
     _check_member(reasons, creator, selection, "platform", "platforms")
@@ -42,5 +42,7 @@ def _check_member(
     if not allowed:
         return
     value = creator.get(field)
-    if value not in allowed:
+    # Stored values are normalised (countries upper-case, the rest lower-case); campaign
+    # files are typed by people.
+    if str(value).casefold() not in {str(a).casefold() for a in allowed}:
         reasons.append(f"{field} {value or 'unknown'} not in {list(allowed)}")
