@@ -1,1 +1,0 @@
-"""Adapters: the database, mail servers, and files of the workspace."""

@@ -1,1 +1,0 @@
-"""Pure logic: plain values in, decisions out; no sockets, no database, no files."""

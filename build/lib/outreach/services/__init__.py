@@ -1,1 +1,0 @@
-"""Use cases: import creators, compose and send messages, manage suppressions and history."""
