@@ -8,24 +8,11 @@ from email.utils import parseaddr
 from typing import Any
 
 from outreach.core import addressing
+from outreach.core.contact_rows import KNOWN_COLUMNS
 from outreach.core.tiers import tier_for
 
-CREATOR_FIELDS = (
-    "handle",
-    "email",
-    "name",
-    "platform",
-    "followers",
-    "engagement_rate",
-    "niches",
-    "language",
-    "country",
-    "timezone",
-    "bio",
-    "recent_post",
-    "recent_post_url",
-    "notes",
-)
+# Every profile column a CSV can set is a template value of the same name.
+CREATOR_FIELDS = KNOWN_COLUMNS
 CAMPAIGN_FIELDS = ("product", "description", "objective", "guidelines", "offer")
 
 
