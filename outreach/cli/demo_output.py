@@ -17,13 +17,18 @@ def run_and_show(directory: Path) -> None:
         "this machine."
     )
 
+    root = directory.resolve()
+
     def show(handle: str, language: str, address: str, answer: str) -> None:
-        say(f"  sent  @{handle:<16} {language}  {address:<28} {answer}")
+        where = answer.removeprefix("captured to ")
+        if where != answer and Path(where).is_relative_to(root):
+            where = str(Path(where).relative_to(root))
+        say(f"  sent  @{handle:<18} {language}  {address:<30} {where}")
 
     report = run_demo(directory, on_sent=show)
     imported = report.imported
     for handle, reason in report.left_out:
-        say(f"  skip  @{handle:<16} {reason}")
+        say(f"  skip  @{handle:<18} {reason}")
     say(
         f"Files: {len(report.init.created)} created, {len(report.init.kept)} kept. Creators: "
         f"{imported.imported} imported, {imported.updated} updated, {imported.unchanged} "

@@ -28,8 +28,13 @@ def test_demo_sends_each_fitting_creator_one_proposal_in_their_language(tmp_path
     assert lines[0] == f"Demo workspace: {tmp_path / 'demo'}"
     sent = [re.split(r"\s+", line.strip())[:3] for line in lines if line.startswith("  sent")]
     assert {handle[1:]: language for _, handle, language in sent} == SENT
+    assert all(
+        re.fullmatch(r"outbox-capture/\d{8}-\d{6}-\S+@\S+-[0-9a-f]{8}\.eml", line.split()[-1])
+        for line in lines
+        if line.startswith("  sent")
+    )
     assert lines[-4] == (
-        "  skip  @jiho.haircare    niches ['haircare', 'wellness'] not in ['skincare', "
+        "  skip  @jiho.haircare      niches ['haircare', 'wellness'] not in ['skincare', "
         "'vegan']; 800 followers is below 1,000"
     )
     assert lines[-3] == (
