@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, create_engine
 
@@ -19,6 +19,7 @@ def make_engine(url: str) -> Engine:
         if url.startswith("sqlite"):
             engine = create_engine(url, connect_args={"timeout": 30})
             event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", _sqlite_begin_immediate)
         else:
             engine = create_engine(url, pool_pre_ping=True)
     except Exception as exc:  # driver import errors and malformed URLs
@@ -28,6 +29,9 @@ def make_engine(url: str) -> Engine:
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling starts transactions lazily and deferred; we
+    # take over so that every transaction is BEGIN IMMEDIATE (below).
+    connection.isolation_level = None
     cursor = connection.cursor()
     # WAL lets readers (reports) run while the worker writes; foreign keys are off by default.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -36,10 +40,18 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin_immediate(connection: Any) -> None:
+    # A deferred transaction that reads, then writes, can fail with "database is locked"
+    # when another process wrote in between; taking the write lock up front serialises
+    # workers on one host instead (SQLite serves one host; PostgreSQL serves several).
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def create_schema(engine: Engine) -> None:
-    """Create any missing tables; existing data is left as it is."""
+    """Create any missing tables and columns; existing data is left as it is."""
     try:
         SQLModel.metadata.create_all(engine)
+        _add_missing_columns(engine)
     except Exception as exc:
         shown = masked_database_url(str(engine.url.render_as_string(hide_password=False)))
         raise SettingsError(
@@ -51,3 +63,21 @@ def create_schema(engine: Engine) -> None:
 def _first_line(exc: Exception) -> str:
     text = str(getattr(exc, "orig", None) or exc)
     return text.splitlines()[0] if text else ""
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Add columns newer versions introduced to tables an older version created."""
+    existing_tables = set(inspect(engine).get_table_names())
+    with engine.begin() as connection:
+        inspector = inspect(connection)
+        for table in SQLModel.metadata.sorted_tables:
+            if table.name not in existing_tables:
+                continue
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                connection.exec_driver_sql(
+                    f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'
+                )

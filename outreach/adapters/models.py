@@ -1,4 +1,4 @@
-"""Database tables: creators, the outbox, the append-only history, and suppressions."""
+"""Database tables: creators, campaigns' enrolments, the outbox, history, suppressions, workers."""
 
 from __future__ import annotations
 
@@ -57,6 +57,20 @@ class MessageState(StrEnum):
     FAILED = "failed"
     UNKNOWN = "unknown"
     HELD = "held"
+    DRAFT = "draft"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+
+
+class EnrollmentState(StrEnum):
+    """Where one creator stands in one campaign's sequence."""
+
+    ACTIVE = "active"
+    REPLIED = "replied"
+    BOUNCED = "bounced"
+    OPTED_OUT = "opted_out"
+    COMPLETED = "completed"
+    STOPPED = "stopped"
 
 
 class Creator(SQLModel, table=True):
@@ -87,13 +101,34 @@ class Creator(SQLModel, table=True):
     updated_at: datetime = _when(nullable=False)
 
 
+class Enrollment(SQLModel, table=True):
+    """One creator in one campaign: the sequence's state machine."""
+
+    __tablename__ = "enrollments"
+    __table_args__ = (UniqueConstraint("campaign", "creator_id", name="uq_enrollment"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign: str = Field(index=True)
+    creator_id: int = Field(foreign_key="creators.id", index=True)
+    state: str = Field(default=EnrollmentState.ACTIVE.value, index=True)
+    next_step: int = 1  # 1-based number of the step to plan next
+    next_due_at: datetime | None = _when(nullable=True, index=True)
+    end_reason: str | None = None
+    created_at: datetime = _when(nullable=False)
+    updated_at: datetime = _when(nullable=False)
+
+
 class Message(SQLModel, table=True):
     """One outgoing message exactly as rendered and sent: the outbox."""
 
     __tablename__ = "messages"
+    # The natural key of a campaign message: one step is stored once per enrolment, so a
+    # second planner (or a restarted one) cannot queue it twice.
+    __table_args__ = (UniqueConstraint("enrollment_id", "step", name="uq_message_step"),)
 
     id: int | None = Field(default=None, primary_key=True)
     creator_id: int = Field(foreign_key="creators.id", index=True)
+    enrollment_id: int | None = Field(default=None, foreign_key="enrollments.id")
     campaign: str | None = Field(default=None, index=True)
     step: int | None = None
     template: str
@@ -106,7 +141,12 @@ class Message(SQLModel, table=True):
     raw: str = Field(sa_column=Column(Text, nullable=False))
     message_id: str = Field(unique=True)
     in_reply_to: str | None = None
+    references: str | None = Field(default=None, sa_column=Column(Text))
     state: str = Field(default=MessageState.QUEUED.value, index=True)
+    priority: int = 1  # 0 = follow-up, 1 = proposal: follow-ups go first when caps are tight
+    scheduled_at: datetime | None = _when(nullable=True, index=True)
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = _when(nullable=True)
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     smtp_response: str | None = Field(default=None, sa_column=Column(Text))
@@ -138,3 +178,37 @@ class Suppression(SQLModel, table=True):
     reason: str = Field(sa_column=Column(Text, nullable=False))
     source: str = "manual"
     created_at: datetime = _when(nullable=False)
+
+
+class Worker(SQLModel, table=True):
+    """A running daemon; a stale heartbeat means it died."""
+
+    __tablename__ = "workers"
+
+    id: str = Field(primary_key=True)
+    hostname: str
+    pid: int
+    started_at: datetime = _when(nullable=False)
+    heartbeat_at: datetime = _when(nullable=False)
+    stopped_at: datetime | None = _when(nullable=True)
+
+
+class SendCounter(SQLModel, table=True):
+    """Messages sent per scope (a mailbox or a campaign) per UTC day, for caps and gaps."""
+
+    __tablename__ = "send_counters"
+
+    scope: str = Field(primary_key=True)
+    day: str = Field(primary_key=True)
+    sent: int = 0
+    next_send_at: datetime | None = _when(nullable=True)
+
+
+class CampaignState(SQLModel, table=True):
+    """What the database knows of a campaign beyond its file: paused or not."""
+
+    __tablename__ = "campaign_states"
+
+    name: str = Field(primary_key=True)
+    paused: bool = False
+    updated_at: datetime = _when(nullable=False)

@@ -5,16 +5,29 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time, timedelta
 from email.utils import parseaddr
+from functools import cache
 from typing import Any
+from zoneinfo import available_timezones
 
 from outreach.core.addresses import AddressError, normalise_address
+from outreach.core.timing import parse_delay
 
 OBJECTIVES = ("awareness", "conversion")
 OFFERS = ("gifted", "paid", "affiliate", "none")
 SECTIONS = ("selection", "window", "limits", "steps")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# BRIEF: more than three follow-ups raises complaints, so a proposal and three at most.
+MAX_STEPS = 4
+DEFAULT_PER_MAILBOX_PER_DAY = 30
+DEFAULT_PER_CAMPAIGN_PER_DAY = 200
+DEFAULT_MIN_GAP_SECONDS = 240
+DEFAULT_JITTER_SECONDS = 360
 
 
 class CampaignSpecError(ValueError):
