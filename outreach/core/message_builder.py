@@ -43,7 +43,9 @@ def check_header_value(header: str, value: str) -> None:
 
 def build_message(rendered: RenderedMessage, envelope: Envelope, footer: str) -> EmailMessage:
     """A multipart/alternative (or plain) UTF-8 message with List-Unsubscribe headers."""
-    _check_headers(rendered, envelope)
+    if rendered.subject is None:
+        raise ValueError("a follow-up needs its thread's subject before it is built")
+    _check_headers(rendered.subject, envelope)
     message = EmailMessage()
     from_name, from_address = parseaddr(envelope.from_header)
     message["From"] = _address(from_name, from_address)
@@ -66,8 +68,8 @@ def build_message(rendered: RenderedMessage, envelope: Envelope, footer: str) ->
     return message
 
 
-def _check_headers(rendered: RenderedMessage, envelope: Envelope) -> None:
-    check_header_value("Subject", rendered.subject)
+def _check_headers(subject: str, envelope: Envelope) -> None:
+    check_header_value("Subject", subject)
     check_header_value("From", envelope.from_header)
     check_header_value("To", f"{envelope.to_name or ''} {envelope.to_address}")
     check_header_value("Message-ID", envelope.message_id)

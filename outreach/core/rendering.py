@@ -87,7 +87,7 @@ _HTML_ENV = _environment(autoescape=True)
 class RenderedMessage:
     """What one creator would read: subject, text, optional HTML."""
 
-    subject: str
+    subject: str | None  # None: a follow-up that takes "Re:" + its thread's subject
     text: str
     html: str | None
 
@@ -115,13 +115,13 @@ class CompiledTemplate:
 
     def __init__(self, source: TemplateSource) -> None:
         self.source = source
-        self._subject = _compile(_TEXT_ENV, source.subject)
+        self._subject = _compile(_TEXT_ENV, source.subject) if source.subject else None
         self._text = _compile(_TEXT_ENV, source.text)
         self._html = _compile(_HTML_ENV, source.html) if source.html else None
 
     def render(self, context: Mapping[str, Any]) -> RenderedMessage:
         """Render every part, raising RenderProblem naming the field at fault."""
-        subject = _render(self._subject, context).strip()
+        subject = _render(self._subject, context).strip() if self._subject else None
         text = _render(self._text, context).strip("\n") + "\n"
         html = None
         if self._html is not None:
@@ -150,7 +150,9 @@ def _render(template: Template, context: Mapping[str, Any]) -> str:
         raise RenderProblem("template code", f"unsafe template code refused: {exc}") from None
 
 
-def _check_finished(subject: str, text: str, html: str | None) -> None:
+def _check_finished(subject: str | None, text: str, html: str | None) -> None:
+    if subject is None:
+        subject = "(from the thread)"
     if not subject:
         raise RenderProblem("subject", "the subject renders empty")
     if "\n" in subject or "\r" in subject:

@@ -35,14 +35,21 @@ class TemplatePart:
 class TemplateSource:
     """The parts of one template file."""
 
-    subject: TemplatePart
+    subject: TemplatePart | None  # None: a follow-up, sent as "Re:" + the thread's subject
     text: TemplatePart
     html: TemplatePart | None
 
 
 def split_template(content: str) -> TemplateSource:
-    """Parse 'Subject: ...', a blank line, the text body, and optionally '--- html ---' + HTML."""
+    """Parse 'Subject: ...', a blank line, the text body, and optionally '--- html ---' + HTML.
+
+    A follow-up may leave out the Subject line: the file is then all body, and the message
+    goes out as a reply in the thread of the first one.
+    """
     lines = content.replace("\r\n", "\n").split("\n")
+    if not _HEADER.match(lines[0]):
+        _refuse_stray_subject(lines)
+        return _split_body(None, lines, 0)
     subject: TemplatePart | None = None
     index = 0
     while index < len(lines) and lines[index].strip():
@@ -65,7 +72,13 @@ def split_template(content: str) -> TemplateSource:
     return _split_body(subject, lines, index + 1)
 
 
-def _split_body(subject: TemplatePart, lines: list[str], body_start: int) -> TemplateSource:
+def _refuse_stray_subject(lines: list[str]) -> None:
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is not None and lines[first].lower().startswith("subject:"):
+        raise TemplateFormatError(first + 1, "the Subject line must be the very first line")
+
+
+def _split_body(subject: TemplatePart | None, lines: list[str], body_start: int) -> TemplateSource:
     separator = next(
         (i for i in range(body_start, len(lines)) if lines[i].strip() == HTML_SEPARATOR), None
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import make_msgid, parseaddr
@@ -16,6 +16,7 @@ from outreach.core.footers import opt_out_footer
 from outreach.core.message_builder import Envelope, HeaderInjection, build_message
 from outreach.core.rendering import RenderedMessage, RenderProblem
 from outreach.core.template_choice import choose_language
+from outreach.core.threads import Thread, follow_up_subject
 from outreach.errors import MissingValueError, SettingsError, TemplateError, UnsafeHeaderError
 from outreach.settings import Settings
 
@@ -29,6 +30,11 @@ class Composed:
     rendered: RenderedMessage
     envelope: Envelope
     message: EmailMessage
+
+    @property
+    def subject(self) -> str:
+        """The final subject (a follow-up's is filled in from its thread)."""
+        return self.rendered.subject or ""
 
     @property
     def sender_address(self) -> str:
@@ -54,6 +60,7 @@ def compose(
     template_name: str,
     campaign: CampaignSpec | None,
     now: datetime,
+    thread: Thread | None = None,
 ) -> Composed:
     """Render, check and build the message; refuse with template, creator and field named."""
     sender = resolve_sender(settings, campaign)
@@ -66,6 +73,7 @@ def compose(
         rendered = templates.load(template_name, language).render(context)
     except RenderProblem as exc:
         raise MissingValueError(label, creator.handle, exc.field, exc.reason) from None
+    rendered = _with_subject(rendered, thread, label, creator)
     envelope = Envelope(
         from_header=sender.from_header,
         to_name=creator.name,
@@ -73,6 +81,8 @@ def compose(
         message_id=make_msgid(domain=domain_of(sender.address)),
         date=now,
         unsubscribe_address=settings.unsubscribe_mailto or sender.address,
+        in_reply_to=thread.message_ids[-1] if thread else None,
+        references=thread.message_ids if thread else (),
     )
     footer = opt_out_footer(language, sender.from_header, settings.postal_address)
     try:
@@ -82,6 +92,19 @@ def compose(
             f"template {label!r} for creator @{creator.handle}: {exc}; nothing was sent"
         ) from None
     return Composed(template_name, language, rendered, envelope, message)
+
+
+def _with_subject(
+    rendered: RenderedMessage, thread: Thread | None, label: str, creator: Creator
+) -> RenderedMessage:
+    if rendered.subject is not None:
+        return rendered
+    if thread is None:
+        raise TemplateError(
+            f"template {label!r} has no Subject line, so it can only follow an earlier "
+            f"message, and @{creator.handle} has received none in this campaign"
+        )
+    return replace(rendered, subject=follow_up_subject(thread.first_subject))
 
 
 def _language(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import email.policy
+import os
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
@@ -13,22 +15,20 @@ from outreach.adapters.campaign_files import find_campaign
 from outreach.adapters.models import Creator, CreatorStatus, Message, MessageState
 from outreach.adapters.transport import Transport
 from outreach.core.retry import RetryPolicy
-from outreach.core.smtp_answers import recipient_rejected
 from outreach.errors import (
     DeliveryError,
     OutreachError,
-    PermanentDeliveryError,
     SuppressedError,
     TemporaryDeliveryError,
-    UnknownDeliveryError,
 )
 from outreach.services.app import App
 from outreach.services.composing import Composed, compose
 from outreach.services.creators import find_creator
-from outreach.services.history import record_event
-from outreach.services.suppressions import add_suppression, suppression_for
+from outreach.services.outbox import record_failure, record_sent, store_outgoing, thread_for
+from outreach.services.suppressions import suppression_for
 
 ACTIVE_STATES = (MessageState.QUEUED, MessageState.SENDING, MessageState.SENT, MessageState.UNKNOWN)
+ONE_OFF_LEASE_SECONDS = 600
 BLOCKING_STATUSES = {
     CreatorStatus.OPTED_OUT.value: "opted out",
     CreatorStatus.BOUNCED.value: "bounced",
@@ -51,7 +51,12 @@ def prepare(
     with app.session() as session:
         creator = find_creator(session, reference)
         ensure_contactable(session, creator)
-    return creator, compose(app.settings, app.templates, creator, template, campaign, app.clock())
+        assert creator.id is not None
+        thread = thread_for(session, creator.id, campaign_name)
+    composed = compose(
+        app.settings, app.templates, creator, template, campaign, app.clock(), thread
+    )
+    return creator, composed
 
 
 def ensure_contactable(session: Session, creator: Creator) -> None:
@@ -78,30 +83,33 @@ def send_now(
         ensure_contactable(session, creator)
         if not again:
             _refuse_duplicate(session, creator, template, campaign_name)
-        row = _record_outgoing(session, creator, composed, campaign_name, app)
+        now = app.clock()
+        # Stored as "sending" before a byte leaves: a crash now leaves a visible trace,
+        # which housekeeping turns into "unknown" for a person, never a silent resend.
+        row = store_outgoing(
+            session, creator, composed, campaign=campaign_name, state=MessageState.SENDING,
+            now=now,
+        )  # fmt: skip
+        row.lease_owner = f"send:{os.getpid()}@{socket.gethostname()}"
+        row.lease_expires_at = now + timedelta(seconds=ONE_OFF_LEASE_SECONDS)
+        session.commit()
         try:
             answer = asyncio.run(
                 deliver(app.transport, composed, app.retry, _attempt_counter(session, row))
             )
         except DeliveryError as exc:
-            _record_failure(session, creator, row, exc, app)
+            record_failure(session, row, creator, exc, app.clock(), backoff=None)
+            session.commit()
             raise
-        _record_success(session, creator, row, answer, app)
+        record_sent(session, row, creator, answer, app.clock(), next_delay=None)
+        session.commit()
         return SendResult(row, composed)
 
 
 def _refuse_duplicate(
     session: Session, creator: Creator, template: str, campaign: str | None
 ) -> None:
-    statement = select(Message).where(
-        Message.creator_id == creator.id,
-        Message.template == template,
-        col(Message.state).in_([s.value for s in ACTIVE_STATES]),
-    )
-    statement = statement.where(
-        Message.campaign == campaign if campaign else col(Message.campaign).is_(None)
-    )
-    earlier = session.exec(statement.order_by(col(Message.id))).first()
+    earlier = earlier_send(session, creator, template, campaign)
     if earlier:
         when = earlier.sent_at or earlier.created_at
         raise OutreachError(
@@ -112,30 +120,19 @@ def _refuse_duplicate(
         )
 
 
-def _record_outgoing(
-    session: Session, creator: Creator, composed: Composed, campaign: str | None, app: App
-) -> Message:
-    # Stored as "sending" before a byte leaves: a crash now leaves a visible trace, never
-    # a silent resend.
-    assert creator.id is not None
-    row = Message(
-        creator_id=creator.id,
-        campaign=campaign,
-        template=composed.template,
-        language=composed.language,
-        to_address=composed.envelope.to_address,
-        from_address=composed.sender_address,
-        subject=composed.rendered.subject,
-        body_text=composed.rendered.text,
-        body_html=composed.rendered.html,
-        raw=composed.message.as_string(policy=email.policy.default),
-        message_id=composed.envelope.message_id,
-        state=MessageState.SENDING.value,
-        created_at=app.clock(),
+def earlier_send(
+    session: Session, creator: Creator, template: str, campaign: str | None
+) -> Message | None:
+    """A message with this template to this creator (in this campaign) that is or may be out."""
+    statement = select(Message).where(
+        Message.creator_id == creator.id,
+        Message.template == template,
+        col(Message.state).in_([s.value for s in ACTIVE_STATES]),
     )
-    session.add(row)
-    session.commit()
-    return row
+    statement = statement.where(
+        Message.campaign == campaign if campaign else col(Message.campaign).is_(None)
+    )
+    return session.exec(statement.order_by(col(Message.id))).first()
 
 
 def _attempt_counter(session: Session, row: Message) -> Callable[[int], None]:
@@ -167,47 +164,3 @@ async def deliver(
                 raise
             await sleep(delays[attempt - 1])
     raise AssertionError("unreachable: the loop returns or raises")
-
-
-def _record_success(
-    session: Session, creator: Creator, row: Message, answer: str, app: App
-) -> None:
-    now = app.clock()
-    row.state = MessageState.SENT.value
-    row.sent_at = now
-    row.smtp_response = answer
-    if creator.status == CreatorStatus.NEW.value:
-        creator.status = CreatorStatus.CONTACTED.value
-        session.add(creator)
-    session.add(row)
-    record_event(
-        session,
-        creator,
-        "sent",
-        f"sent {row.template!r} ({row.language}) to {row.to_address}: {row.subject}",
-        now,
-        message_id=row.id,
-        detail={"message_id": row.message_id, "answer": answer, "text": row.body_text},
-    )
-    session.commit()
-
-
-def _record_failure(
-    session: Session, creator: Creator, row: Message, error: DeliveryError, app: App
-) -> None:
-    now = app.clock()
-    unknown = isinstance(error, UnknownDeliveryError)
-    row.state = MessageState.UNKNOWN.value if unknown else MessageState.FAILED.value
-    row.last_error = str(error)
-    row.smtp_response = str(error) if error.code else None
-    session.add(row)
-    kind = "delivery_unknown" if unknown else "send_failed"
-    record_event(
-        session, creator, kind, f"{row.template!r} to {row.to_address}: {error}", now,
-        message_id=row.id,
-    )  # fmt: skip
-    session.commit()
-    if isinstance(error, PermanentDeliveryError) and recipient_rejected(error.code, str(error)):
-        add_suppression(
-            session, creator.email, f"rejected by the server: {error}", now, source="bounce"
-        )

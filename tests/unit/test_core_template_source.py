@@ -64,12 +64,8 @@ def test_padded_part_keeps_the_file_line_numbers() -> None:
 @pytest.mark.parametrize(
     ("content", "line", "reason"),
     [
-        (
-            "こんにちは\n\n本文\n",
-            1,
-            "a template starts with 'Subject: ...', then a blank line, then the body",
-        ),
-        ("\nSubject: ご案内\n\n本文\n", 1, "the template has no 'Subject:' line at the top"),
+        ("Note: hi\n\n本文\n", 1, "unknown header 'Note'; only Subject"),
+        ("\nSubject: ご案内\n\n本文\n", 2, "the Subject line must be the very first line"),
         ("Subject: ご案内\nX-Foo: bar\n\n本文\n", 2, "unknown header 'X-Foo'; only Subject"),
         ("Subject: ご案内\nSubject: 再送\n\n本文\n", 2, "Subject is given twice"),
         ("Subject:   \n\n本文\n", 1, "the Subject is empty"),
@@ -89,7 +85,7 @@ def test_padded_part_keeps_the_file_line_numbers() -> None:
         ),
     ],
     ids=[
-        "no-header",
+        "header-like-first-line",
         "blank-first-line",
         "unknown-header",
         "subject-twice",
@@ -109,3 +105,10 @@ def test_split_template_errors_name_the_line_and_reason(
         split_template(content)
     assert (caught.value.line, caught.value.reason) == (line, reason)
     assert str(caught.value) == f"line {line}: {reason}"
+
+
+def test_a_follow_up_without_a_subject_line_is_all_body() -> None:
+    source = split_template("{{ addressee }}\n\nもう一度だけご連絡いたしました。\n")
+
+    assert source.subject is None
+    assert source.text == TemplatePart("{{ addressee }}\n\nもう一度だけご連絡いたしました。\n", 1)

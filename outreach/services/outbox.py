@@ -1,0 +1,201 @@
+"""The outbox: store a composed message, then record how its delivery ended."""
+
+from __future__ import annotations
+
+import email.policy
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from outreach.adapters.models import (
+    Creator,
+    CreatorStatus,
+    Enrollment,
+    EnrollmentState,
+    Message,
+    MessageState,
+)
+from outreach.core.smtp_answers import recipient_rejected
+from outreach.core.threads import Thread
+from outreach.errors import DeliveryError, PermanentDeliveryError, UnknownDeliveryError
+from outreach.services.composing import Composed
+from outreach.services.history import record_event
+from outreach.services.suppressions import add_suppression
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Retrying in the outbox: growing waits, then give up at a deadline after the first try."""
+
+    base_seconds: float
+    factor: float
+    max_seconds: float
+    deadline_seconds: float
+
+    def wait(self, attempts: int) -> timedelta:
+        """How long to wait after the given number of failed attempts."""
+        seconds = self.base_seconds * self.factor ** max(attempts - 1, 0)
+        return timedelta(seconds=min(seconds, self.max_seconds))
+
+
+def store_outgoing(
+    session: Session,
+    creator: Creator,
+    composed: Composed,
+    *,
+    campaign: str | None,
+    state: MessageState,
+    now: datetime,
+    enrollment_id: int | None = None,
+    step: int | None = None,
+    scheduled_at: datetime | None = None,
+) -> Message:
+    """Add the message to the outbox exactly as it will be sent (the caller commits)."""
+    assert creator.id is not None
+    envelope = composed.envelope
+    row = Message(
+        creator_id=creator.id,
+        enrollment_id=enrollment_id,
+        campaign=campaign,
+        step=step,
+        template=composed.template,
+        language=composed.language,
+        to_address=envelope.to_address,
+        from_address=composed.sender_address,
+        subject=composed.subject,
+        body_text=composed.rendered.text,
+        body_html=composed.rendered.html,
+        raw=composed.message.as_string(policy=email.policy.default),
+        message_id=envelope.message_id,
+        in_reply_to=envelope.in_reply_to,
+        references=" ".join(envelope.references) or None,
+        state=state.value,
+        priority=0 if step and step > 1 else 1,
+        scheduled_at=scheduled_at,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def thread_for(session: Session, creator_id: int, campaign: str | None) -> Thread | None:
+    """The thread a follow-up to this creator in this campaign belongs to, if any was sent."""
+    if campaign is None:
+        return None
+    statement = (
+        select(Message)
+        .where(
+            Message.creator_id == creator_id,
+            Message.campaign == campaign,
+            col(Message.state).in_([MessageState.SENT.value, MessageState.UNKNOWN.value]),
+        )
+        .order_by(col(Message.id))
+    )
+    sent = list(session.exec(statement))
+    if not sent:
+        return None
+    return Thread(sent[0].subject, tuple(m.message_id for m in sent))
+
+
+def record_sent(
+    session: Session,
+    message: Message,
+    creator: Creator,
+    answer: str,
+    now: datetime,
+    next_delay: timedelta | None,
+) -> None:
+    """Mark the message sent, log it, and schedule the enrolment's next step (or finish it)."""
+    message.state = MessageState.SENT.value
+    message.sent_at = now
+    message.smtp_response = answer
+    message.lease_owner = message.lease_expires_at = None
+    session.add(message)
+    if creator.status == CreatorStatus.NEW.value:
+        creator.status = CreatorStatus.CONTACTED.value
+        session.add(creator)
+    record_event(
+        session,
+        creator,
+        "sent",
+        f"sent {message.template!r} ({message.language}) to {message.to_address}: "
+        f"{message.subject}",
+        now,
+        message_id=message.id,
+        detail={"message_id": message.message_id, "answer": answer, "text": message.body_text},
+    )
+    enrollment = _enrollment_of(session, message)
+    if enrollment is not None and enrollment.state == EnrollmentState.ACTIVE.value:
+        if next_delay is None:
+            _end(session, enrollment, EnrollmentState.COMPLETED, "sequence finished", now)
+        else:
+            enrollment.next_due_at = now + next_delay
+            enrollment.updated_at = now
+            session.add(enrollment)
+
+
+def record_failure(
+    session: Session,
+    message: Message,
+    creator: Creator,
+    error: DeliveryError,
+    now: datetime,
+    backoff: Backoff | None,
+    first_attempt_at: datetime | None = None,
+) -> bool:
+    """Requeue a temporary failure within the deadline, else fail (or hold as unknown).
+
+    Returns True when the message will be tried again.
+    """
+    message.last_error = str(error)
+    message.lease_owner = message.lease_expires_at = None
+    started = first_attempt_at or message.created_at
+    if _retry_allowed(error, backoff, started, now):
+        assert backoff is not None
+        message.state = MessageState.QUEUED.value
+        message.scheduled_at = now + backoff.wait(message.attempts)
+        session.add(message)
+        return True
+    unknown = isinstance(error, UnknownDeliveryError)
+    message.state = MessageState.UNKNOWN.value if unknown else MessageState.FAILED.value
+    if error.code:
+        message.smtp_response = str(error)
+    session.add(message)
+    kind = "delivery_unknown" if unknown else "send_failed"
+    summary = f"{message.template!r} to {message.to_address}: {error}"
+    record_event(session, creator, kind, summary, now, message_id=message.id)
+    if isinstance(error, PermanentDeliveryError) and recipient_rejected(error.code, str(error)):
+        enrollment = _enrollment_of(session, message)
+        if enrollment is not None:
+            _end(session, enrollment, EnrollmentState.BOUNCED, "address rejected", now)
+        session.flush()
+        add_suppression(
+            session, creator.email, f"rejected by the server: {error}", now, source="bounce"
+        )
+    return False
+
+
+def _retry_allowed(
+    error: DeliveryError, backoff: Backoff | None, started: datetime, now: datetime
+) -> bool:
+    if backoff is None or isinstance(error, PermanentDeliveryError | UnknownDeliveryError):
+        return False
+    return (now - started).total_seconds() < backoff.deadline_seconds
+
+
+def _enrollment_of(session: Session, message: Message) -> Enrollment | None:
+    if message.enrollment_id is None:
+        return None
+    return session.get(Enrollment, message.enrollment_id)
+
+
+def _end(
+    session: Session, enrollment: Enrollment, state: EnrollmentState, reason: str, now: datetime
+) -> None:
+    enrollment.state = state.value
+    enrollment.end_reason = reason
+    enrollment.next_due_at = None
+    enrollment.updated_at = now
+    session.add(enrollment)
