@@ -22,15 +22,17 @@ class TemplateError(OutreachError):
 class MissingValueError(TemplateError):
     """A template uses a value the creator does not have, or renders it empty."""
 
-    def __init__(self, template: str, creator: str, field: str, detail: str = "") -> None:
+    def __init__(
+        self, template: str, creator: str, field: str, detail: str = "", hint: str = ""
+    ) -> None:
         self.template = template
         self.creator = creator
         self.field = field
         why = detail or "the creator has no value for it"
+        next_step = f" {hint}" if hint else ""
         super().__init__(
             f"template {template!r} for creator @{creator}: field {field!r}: {why}; "
-            f"nothing was sent. Fill in {field!r} for @{creator} (contacts import) "
-            f"or change the template."
+            f"nothing was sent.{next_step}"
         )
 
 

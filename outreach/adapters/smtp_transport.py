@@ -78,10 +78,13 @@ def _translate(exc: aiosmtplib.SMTPException, phase: str, where: str) -> Excepti
     """One place decides retry or not, from the SMTP code (RFC 5321 section 4.2.1)."""
     code, text = _code_and_text(exc)
     answer = f"{code} {text}".strip() if code else text
-    if isinstance(exc, aiosmtplib.SMTPTimeoutError) and phase == "data":
-        # The message was handed over but no answer came: the server may have accepted
-        # it. Retrying could deliver it twice, so a person decides.
-        return UnknownDeliveryError(f"{where}: no answer after the message was sent", code)
+    if phase == "data" and code is None:
+        # The message was (or may have been) handed over and no answer came: a timeout or
+        # a dropped connection here can follow the server's acceptance (RFC 5321 section
+        # 4.1.1.4 and the duplicate problem of RFC 1047). Retrying could deliver it twice,
+        # so a person decides.
+        what = "no answer" if isinstance(exc, aiosmtplib.SMTPTimeoutError) else "connection lost"
+        return UnknownDeliveryError(f"{where}: {what} after the message was sent", code)
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError) and not _temporary(code):
         return PermanentDeliveryError(
             f"{where}: login refused ({answer}); check OUTREACH_SMTP_USER and "
@@ -90,8 +93,8 @@ def _translate(exc: aiosmtplib.SMTPException, phase: str, where: str) -> Excepti
         )
     if code and not _temporary(code):
         return PermanentDeliveryError(f"{where}: {answer}", code)
-    # 4xx answers, timeouts before the data, and dropped connections: the server did not
-    # take responsibility for the message (RFC 5321 section 6.1), so a retry is safe.
+    # 4xx answers, and timeouts or dropped connections before the data: the server has not
+    # taken responsibility for the message (RFC 5321 section 6.1), so a retry is safe.
     return TemporaryDeliveryError(f"{where}: {answer or type(exc).__name__}", code)
 
 

@@ -89,7 +89,7 @@ def preview(
     raw: Annotated[bool, typer.Option("--raw", help="Show the exact wire format")] = False,
 ) -> None:
     """Print exactly the message that would go out; nothing is sent."""
-    creator, composed = prepare(state(ctx).app(), to, template, campaign)
+    creator, composed = prepare(state(ctx).app(), to, template, campaign, for_preview=True)
     say(raw_message(composed.message) if raw else readable_message(composed.message))
     note(
         f"Preview of {composed.template!r} ({composed.language}) for @{creator.handle}; nothing "

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from outreach.core.addresses import AddressError, normalise_address
+from outreach.core.message_builder import HeaderInjection, check_header_value
 
 REQUIRED_COLUMNS = ("handle", "email")
 KNOWN_COLUMNS = (
@@ -75,7 +76,7 @@ def check_header(columns: list[str]) -> list[str]:
     problems = [
         p for p, name in zip(problems, REQUIRED_COLUMNS, strict=True) if name not in columns
     ]
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     for column in columns:
         name = column if column in KNOWN_COLUMNS else custom_field_name(column)
         if not name or name[0].isdigit():
@@ -84,9 +85,13 @@ def check_header(columns: list[str]) -> list[str]:
             problems.append(f"column {column!r} looks like {name!r}; name it exactly {name}")
         elif column not in KNOWN_COLUMNS and name in RESERVED_NAMES:
             problems.append(f"column {column!r} clashes with the built-in template field {name!r}")
-        elif name in seen:
+        elif name in seen and seen[name] == column:
             problems.append(f"column {column!r} appears twice")
-        seen.add(name)
+        elif name in seen:
+            problems.append(
+                f"columns {seen[name]!r} and {column!r} both become the template field {name!r}"
+            )
+        seen.setdefault(name, column)
     return problems
 
 
@@ -138,16 +143,27 @@ def _platform(value: str) -> str:
     return platform
 
 
+MAX_NAME_CHARACTERS = 200
+MAX_TEXT_CHARACTERS = 20_000
+
+
 def _single_line(column: str) -> Callable[[str], str | None]:
     def parse(value: str) -> str | None:
-        if "\n" in value or "\r" in value:
-            raise RowError(f"{column} must be on one line (it goes into mail headers)")
+        # It goes into mail headers: no line breaks, control characters or encoded words.
+        try:
+            check_header_value(column, value)
+        except HeaderInjection as exc:
+            raise RowError(f"{column} {value[:40]!r} is unusable: {exc}") from None
+        if len(value) > MAX_NAME_CHARACTERS:
+            raise RowError(f"{column} is longer than {MAX_NAME_CHARACTERS} characters")
         return value or None
 
     return parse
 
 
 def _text(value: str) -> str | None:
+    if len(value) > MAX_TEXT_CHARACTERS:
+        raise RowError(f"a text column is longer than {MAX_TEXT_CHARACTERS} characters")
     return value or None
 
 
@@ -155,6 +171,8 @@ def _followers(value: str) -> int | None:
     if not value:
         return None
     match = _COUNT.match(value.replace(",", "").replace("_", "").lower())
+    if value.strip().startswith("-"):
+        raise RowError(f"followers {value!r} is negative")
     if not match:
         raise RowError(f"followers {value!r} is not a whole number")
     # Decimal, not float: 4.1 * 1_000_000 is 4099999.9999999995 in binary floating point.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.headerregistry import Address
@@ -10,15 +12,19 @@ from email.utils import format_datetime, parseaddr
 
 from outreach.core.rendering import RenderedMessage
 
-_BREAKS = ("\r", "\n", "\x00", "\u2028", "\u2029", "\x85")
+_BREAKS = ("\r", "\n", "\u2028", "\u2029", "\x85")
+# The email package decodes "=?utf-8?b?...?=" found in a header value, so an encoded CR LF
+# would become a real line break on the wire (RFC 2047 section 5 forbids that decoding
+# anyway): such text is refused, never passed on.
+_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 
 
 class HeaderInjection(ValueError):
-    """A header value holds a line break (or NUL), which could start a second header."""
+    """A header value could smuggle a second header: a line break, control or encoded text."""
 
-    def __init__(self, header: str) -> None:
+    def __init__(self, header: str, what: str = "a line break") -> None:
         self.header = header
-        super().__init__(f"the {header} header would contain a line break")
+        super().__init__(f"the {header} header would contain {what}")
 
 
 @dataclass(frozen=True)
@@ -36,9 +42,13 @@ class Envelope:
 
 
 def check_header_value(header: str, value: str) -> None:
-    """Refuse a header value holding any line break, the root of header injection."""
+    """Refuse a header value holding a line break, a control character or an encoded word."""
     if any(mark in value for mark in _BREAKS):
         raise HeaderInjection(header)
+    if any(unicodedata.category(char) == "Cc" and char != "\t" for char in value):
+        raise HeaderInjection(header, "a control character")
+    if _ENCODED_WORD.search(value):
+        raise HeaderInjection(header, "an RFC 2047 encoded word ('=?...?=')")
 
 
 def build_message(rendered: RenderedMessage, envelope: Envelope, footer: str) -> EmailMessage:

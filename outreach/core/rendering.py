@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -101,12 +102,16 @@ class TemplateProblem(ValueError):
         super().__init__(reason)
 
 
+TEMPLATE_CODE = "template code"
+
+
 class RenderProblem(ValueError):
     """Rendering for one creator failed: field names what is missing or wrong."""
 
-    def __init__(self, field: str, reason: str) -> None:
+    def __init__(self, field: str, reason: str, line: int | None = None) -> None:
         self.field = field
         self.reason = reason
+        self.line = line
         super().__init__(reason)
 
 
@@ -147,7 +152,22 @@ def _render(template: Template, context: Mapping[str, Any]) -> str:
     except UndefinedError as exc:
         raise RenderProblem("a value", str(exc)) from None
     except SecurityError as exc:
-        raise RenderProblem("template code", f"unsafe template code refused: {exc}") from None
+        raise RenderProblem(
+            TEMPLATE_CODE, f"unsafe template code refused: {exc}", _template_line(exc)
+        ) from None
+    except Exception as exc:  # 1/0, {% include %} without a loader, a filter given bad input
+        reason = f"{type(exc).__name__}: {exc}"
+        raise RenderProblem(TEMPLATE_CODE, reason, _template_line(exc)) from None
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The template line an error happened on (Jinja2 maps its frames to '<template>')."""
+    lines = [
+        frame.lineno
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if frame.filename == "<template>"
+    ]
+    return lines[-1] if lines else None
 
 
 def _check_finished(subject: str | None, text: str, html: str | None) -> None:

@@ -14,7 +14,7 @@ from outreach.core.campaign_spec import CampaignSpec
 from outreach.core.context import Sender, sender_from, template_context
 from outreach.core.footers import opt_out_footer
 from outreach.core.message_builder import Envelope, HeaderInjection, build_message
-from outreach.core.rendering import RenderedMessage, RenderProblem
+from outreach.core.rendering import TEMPLATE_CODE, RenderedMessage, RenderProblem
 from outreach.core.template_choice import choose_language
 from outreach.core.threads import Thread, follow_up_subject
 from outreach.errors import MissingValueError, SettingsError, TemplateError, UnsafeHeaderError
@@ -72,7 +72,11 @@ def compose(
     try:
         rendered = templates.load(template_name, language).render(context)
     except RenderProblem as exc:
-        raise MissingValueError(label, creator.handle, exc.field, exc.reason) from None
+        if exc.field == TEMPLATE_CODE:
+            path = templates.path(template_name, language)
+            raise TemplateError(f"{path}:{exc.line or 1}: {exc.reason}") from None
+        hint = _hint(exc.field, creator.handle)
+        raise MissingValueError(label, creator.handle, exc.field, exc.reason, hint) from None
     rendered = _with_subject(rendered, thread, label, creator)
     envelope = Envelope(
         from_header=sender.from_header,
@@ -81,7 +85,7 @@ def compose(
         message_id=make_msgid(domain=domain_of(sender.address)),
         date=now,
         unsubscribe_address=settings.unsubscribe_mailto or sender.address,
-        in_reply_to=thread.message_ids[-1] if thread else None,
+        in_reply_to=thread.message_ids[-1] if thread and thread.message_ids else None,
         references=thread.message_ids if thread else (),
     )
     footer = opt_out_footer(language, sender.from_header, settings.postal_address)
@@ -92,6 +96,28 @@ def compose(
             f"template {label!r} for creator @{creator.handle}: {exc}; nothing was sent"
         ) from None
     return Composed(template_name, language, rendered, envelope, message)
+
+
+# Where a value a template uses comes from, so the error can say what to do next.
+_FROM_NAME = ("addressee", "first_name")
+_FROM_CAMPAIGN = ("campaign", "product", "description", "objective", "guidelines", "offer")
+_FROM_SETTINGS = {
+    "sender_name": "OUTREACH_FROM (or the campaign's sender)",
+    "sender_email": "OUTREACH_FROM (or the campaign's sender)",
+    "sender_company": "OUTREACH_COMPANY, or a From name like 'Luna at Glowlab'",
+}
+
+
+def _hint(field: str, handle: str) -> str:
+    if field in _FROM_NAME:
+        return f"{field!r} is made from 'name': fill in 'name' for @{handle} (contacts import)."
+    if field in _FROM_CAMPAIGN:
+        return f"{field!r} comes from the campaign: pass --campaign NAME."
+    if field in _FROM_SETTINGS:
+        return f"{field!r} comes from {_FROM_SETTINGS[field]}."
+    if field in ("subject", "body", "html"):
+        return "Check the creator values that template part uses, or change the template."
+    return f"Fill in {field!r} for @{handle} (contacts import) or change the template."
 
 
 def _with_subject(

@@ -15,6 +15,7 @@ from outreach.adapters.campaign_files import find_campaign
 from outreach.adapters.models import Creator, CreatorStatus, Message, MessageState
 from outreach.adapters.transport import Transport
 from outreach.core.retry import RetryPolicy
+from outreach.core.threads import Thread
 from outreach.errors import (
     DeliveryError,
     OutreachError,
@@ -44,7 +45,11 @@ class SendResult:
 
 
 def prepare(
-    app: App, reference: str, template: str, campaign_name: str | None
+    app: App,
+    reference: str,
+    template: str,
+    campaign_name: str | None,
+    for_preview: bool = False,
 ) -> tuple[Creator, Composed]:
     """Find the creator and compose the message, refusing what must not be sent."""
     campaign = find_campaign(app.schedules, campaign_name) if campaign_name else None
@@ -53,9 +58,15 @@ def prepare(
         ensure_contactable(session, creator)
         assert creator.id is not None
         thread = thread_for(session, creator.id, campaign_name)
-    composed = compose(
-        app.settings, app.templates, creator, template, campaign, app.clock(), thread
-    )
+    now = app.clock()
+    if thread is None and for_preview and campaign and campaign.steps:
+        # Previewing a follow-up before the proposal went out: show the subject it will
+        # have, taken from the campaign's first step for this creator.
+        first = campaign.steps[0].template
+        if first != template:
+            opening = compose(app.settings, app.templates, creator, first, campaign, now)
+            thread = Thread(opening.subject, ())
+    composed = compose(app.settings, app.templates, creator, template, campaign, now, thread)
     return creator, composed
 
 

@@ -188,8 +188,8 @@ def test_a_missing_value_is_refused_naming_template_creator_and_field(imported: 
     assert result.code == 1
     assert result.stderr.splitlines()[-1] == (
         "error: template 'follow_up_1 (en)' for creator @noname: field 'addressee': the "
-        "creator has no value for it; nothing was sent. Fill in 'addressee' for @noname "
-        "(contacts import) or change the template."
+        "creator has no value for it; nothing was sent. 'addressee' is made from 'name': "
+        "fill in 'name' for @noname (contacts import)."
     )
     assert captured(imported) == []
 
@@ -211,8 +211,8 @@ def test_a_value_that_would_inject_a_header_is_refused(imported: Path) -> None:
     assert result.code == 1
     assert result.stderr.splitlines()[-1] == (
         "error: template 'about_post (en)' for creator @evil: field 'subject': the subject "
-        "would contain a line break; nothing was sent. Fill in 'subject' for @evil (contacts "
-        "import) or change the template."
+        "would contain a line break; nothing was sent. Check the creator values that template "
+        "part uses, or change the template."
     )
     assert captured(imported) == []
 
@@ -228,9 +228,63 @@ def test_a_template_syntax_error_names_file_and_line(imported: Path) -> None:
     assert result.stderr.splitlines()[-1].startswith(f"error: {template}:5: Unexpected end of")
 
 
+def test_a_template_failing_while_rendering_names_file_and_line(imported: Path) -> None:
+    template = imported / "templates/messages/en/sums.txt"
+    template.write_text("Subject: Hello\n\nHi {{ addressee }}\n{{ 1 / 0 }}\n", "utf-8")
+
+    result = run_outreach(imported, "preview", "--to", "hannahbrooks.skin", "--template",
+                          "sums", env=ENV)  # fmt: skip
+
+    assert result.code == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"error: {template}:4: ZeroDivisionError: division by zero"
+    )
+
+
+def test_an_encoded_word_in_a_name_is_refused_at_import(imported: Path) -> None:
+    csv = imported / "contacts" / "encoded.csv"
+    csv.write_text(
+        "handle,email,name\new3,ew3@mail.example,=?utf-8?b?YQ0KQmNjOiBldmlsQHguZXhhbXBsZQ==?=\n",
+        encoding="utf-8",
+    )
+
+    result = run_outreach(imported, "contacts", "import", "contacts/encoded.csv")
+
+    assert result.stdout == "Imported 0, updated 0, unchanged 0, skipped 1.\n"
+    assert result.stderr.splitlines()[-1] == (
+        "contacts/encoded.csv:2: name '=?utf-8?b?YQ0KQmNjOiBldmlsQHguZXhhbXBsZQ' is "
+        "unusable: the name header would contain an RFC 2047 encoded word ('=?...?=')"
+    )
+
+
+def test_a_campaign_value_missing_without_campaign_says_to_pass_one(imported: Path) -> None:
+    result = run_outreach(
+        imported, "preview", "--to", "hannahbrooks.skin", "--template", "proposal", env=ENV
+    )
+
+    assert result.code == 1
+    assert result.stderr.splitlines()[-1].endswith(
+        "'product' comes from the campaign: pass --campaign NAME."
+    )
+
+
+def test_preview_of_a_follow_up_shows_the_reply_subject_before_anything_was_sent(
+    imported: Path,
+) -> None:
+    result = run_outreach(
+        imported, "preview", "--to", "minji.glow", "--template", "follow_up_1",
+        "--campaign", "spring-serum",
+    )  # fmt: skip
+
+    assert result.code == 0, result.stderr
+    assert result.stdout.splitlines()[2] == (
+        "Subject: (광고) Re: 김민지님께 드리는 Rice Bran Serum 협업 제안"
+    )
+
+
 def test_sending_without_a_sender_says_which_setting_to_set(imported: Path) -> None:
     result = run_outreach(
-        imported, "send", "--to", "hannahbrooks.skin", "--template", "follow_up_1", "--yes"
+        imported, "send", "--to", "hannahbrooks.skin", "--template", "proposal", "--yes"
     )
 
     assert result.code == 1

@@ -136,17 +136,32 @@ def test_a_550_policy_rejection_fails_without_suppressing(
         assert list(session.exec(select(Suppression))) == []
 
 
-def test_a_connection_dropped_mid_message_is_retried_and_delivered_once(
+def test_a_connection_dropped_before_the_data_is_retried_and_delivered_once(
     workspace: Path, smtp_server: SmtpTestServer
 ) -> None:
     app = ready_app(workspace, smtp_server)
-    smtp_server.fail_next(Fault(phase="data", drop=True))
+    smtp_server.fail_next(Fault(phase="mail", drop=True))
 
     send_now(app, "priya.makes.up", "proposal", "spring-serum")
 
     assert len(smtp_server.messages) == 1
     [row] = outbox(app)
     assert (row.state, row.attempts) == ("sent", 2)
+
+
+def test_a_connection_dropped_during_the_data_is_unknown_and_never_resent(
+    workspace: Path, smtp_server: SmtpTestServer
+) -> None:
+    app = ready_app(workspace, smtp_server)
+    smtp_server.fail_next(Fault(phase="data", drop=True))
+
+    with pytest.raises(UnknownDeliveryError, match="connection lost after the message was sent"):
+        send_now(app, "priya.makes.up", "proposal", "spring-serum")
+
+    [row] = outbox(app)
+    assert (row.state, row.attempts) == ("unknown", 1)
+    assert smtp_server.connection_count == 1
+    assert len(events(app, "delivery_unknown")) == 1
 
 
 def test_silence_after_the_data_marks_the_message_unknown_and_never_resends(

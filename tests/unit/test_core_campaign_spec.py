@@ -1,12 +1,25 @@
 """Campaign files: validated top-level keys, each error naming the key."""
 
+from datetime import time, timedelta
 from typing import Any
 
 import pytest
 
-from outreach.core.campaign_spec import CampaignSpec, CampaignSpecError, parse_campaign
+from outreach.core.campaign_spec import (
+    CampaignSpec,
+    CampaignSpecError,
+    Limits,
+    Selection,
+    Step,
+    Window,
+    parse_campaign,
+)
 
-MINIMAL = {"name": "spring-serum", "product": "グロウセラム"}
+MINIMAL = {
+    "name": "spring-serum",
+    "product": "グロウセラム",
+    "steps": [{"template": "proposal", "delay": "0d"}],
+}
 
 
 def spec_error(table: dict[str, Any]) -> CampaignSpecError:
@@ -26,7 +39,15 @@ def test_a_minimal_campaign_gets_the_defaults() -> None:
         language="en",
         sender=None,
         require_approval=False,
-        sections={},
+        selection=Selection(),
+        window=None,
+        limits=Limits(
+            per_mailbox_per_day=30,
+            per_campaign_per_day=200,
+            min_gap_seconds=240,
+            jitter_seconds=360,
+        ),
+        steps=(Step(template="proposal", delay=timedelta(0)),),
     )
 
 
@@ -41,10 +62,10 @@ def test_a_full_campaign_keeps_every_value_and_section() -> None:
         "language": "ko",
         "sender": "Luna at Glowlab <luna@glowlab.example>",
         "require_approval": True,
-        "selection": {"languages": ["ko"]},
+        "selection": {"languages": ["KO"]},
         "window": {"start": "09:00", "end": "18:00"},
-        "limits": {"per_day": 40},
-        "steps": [{"template": "intro"}],
+        "limits": {"per_mailbox_per_day": 40},
+        "steps": [{"template": "intro", "delay": "0d"}, {"template": "nudge", "delay": "1d12h"}],
     }
     assert parse_campaign(table) == CampaignSpec(
         name="spring_serum_2025",
@@ -56,13 +77,37 @@ def test_a_full_campaign_keeps_every_value_and_section() -> None:
         language="ko",
         sender="Luna at Glowlab <luna@glowlab.example>",
         require_approval=True,
-        sections={
-            "selection": {"languages": ["ko"]},
-            "window": {"start": "09:00", "end": "18:00"},
-            "limits": {"per_day": 40},
-            "steps": [{"template": "intro"}],
-        },
+        selection=Selection(languages=("ko",)),
+        window=Window(
+            days=("mon", "tue", "wed", "thu", "fri", "sat", "sun"), start=time(9), end=time(18)
+        ),
+        limits=Limits(per_mailbox_per_day=40),
+        steps=(
+            Step(template="intro", delay=timedelta(0)),
+            Step(template="nudge", delay=timedelta(days=1, hours=12)),
+        ),
     )
+
+
+def test_sections_gives_the_validated_sections_as_plain_values() -> None:
+    spec = parse_campaign(
+        {
+            **MINIMAL,
+            "selection": {"countries": ["jp"], "min_followers": 1000},
+            "window": {"days": ["fri", "mon"], "start": "10:00", "end": "18:00"},
+        }
+    )
+    assert spec.sections == {
+        "selection": {"countries": ["JP"], "min_followers": 1000},
+        "window": {"days": ["mon", "fri"], "start": "10:00", "end": "18:00"},
+        "limits": {
+            "per_mailbox_per_day": 30,
+            "per_campaign_per_day": 200,
+            "min_gap_seconds": 240,
+            "jitter_seconds": 360,
+        },
+        "steps": [{"template": "proposal", "delay": timedelta(0)}],
+    }
 
 
 def test_template_values_are_what_templates_see_of_the_campaign() -> None:

@@ -169,7 +169,7 @@ def test_cells_are_stripped_and_missing_cells_read_as_empty() -> None:
         (row(platform="Insta gram"), "platform 'Insta gram' is not a platform name"),
         (row(followers="abc"), "followers 'abc' is not a whole number"),
         (row(followers="1.5"), "followers '1.5' is not a whole number"),
-        (row(followers="-5"), "followers '-5' is not a whole number"),
+        (row(followers="-5"), "followers '-5' is negative"),
         (row(engagement_rate="x"), "engagement_rate 'x' is not a number"),
         (
             row(engagement_rate="-1"),
@@ -192,8 +192,14 @@ def test_cells_are_stripped_and_missing_cells_read_as_empty() -> None:
             row(language="japanese"),
             "language 'japanese' is not a language code like 'ja' or 'en'",
         ),
-        (row(name="佐藤\n美咲"), "name must be on one line (it goes into mail headers)"),
-        (row(name="佐藤\r美咲"), "name must be on one line (it goes into mail headers)"),
+        (
+            row(name="佐藤\n美咲"),
+            "name '佐藤\\n美咲' is unusable: the name header would contain a line break",
+        ),
+        (
+            row(name="佐藤\r美咲"),
+            "name '佐藤\\r美咲' is unusable: the name header would contain a line break",
+        ),
         (
             row(recent_post_url="instagram.com/p/C1a2b3c4"),
             "recent_post_url 'instagram.com/p/C1a2b3c4' is not an http(s) link",
@@ -270,7 +276,10 @@ def test_check_header_accepts_a_good_header() -> None:
             ["column 'product' clashes with the built-in template field 'product'"],
         ),
         (["handle", "email", "email"], ["column 'email' appears twice"]),
-        (["handle", "email", "Skin Type", "skin_type"], ["column 'skin_type' appears twice"]),
+        (
+            ["handle", "email", "Skin Type", "skin_type"],
+            ["columns 'Skin Type' and 'skin_type' both become the template field 'skin_type'"],
+        ),
         (
             ["handle", "email", "2024 Collab"],
             ["column '2024 Collab' cannot be used as a template field name"],

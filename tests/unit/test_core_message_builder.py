@@ -251,3 +251,24 @@ def test_a_long_single_line_html_part_stays_within_998_octets() -> None:
     html = "<div>" + "<p>Hi Emma, here is our spring serum brief.</p>" * 40 + "</div>"
     message = build(text="Hi Emma,\n", html=html, footer=ENGLISH_FOOTER)
     assert max(len(line) for line in wire(message).split(b"\r\n")) <= 998
+
+
+@pytest.mark.parametrize(
+    ("value", "what"),
+    [
+        ("=?utf-8?b?YQ0KQmNjOiBldmlsQHguZXhhbXBsZQ==?=", "an RFC 2047 encoded word ('=?...?=')"),
+        ("Eve =?utf-8?q?evil=40x.example=2C?=", "an RFC 2047 encoded word ('=?...?=')"),
+        ("Eve\x0bvt\x0cff", "a control character"),
+        ("Eve\x00", "a control character"),
+        ("Eve\x1b[31m", "a control character"),
+    ],
+)
+def test_encoded_words_and_control_characters_never_reach_a_header(value: str, what: str) -> None:
+    with pytest.raises(HeaderInjection) as refused:
+        check_header_value("To", value)
+
+    assert str(refused.value) == f"the To header would contain {what}"
+
+
+def test_a_tab_and_ordinary_punctuation_are_fine_in_a_header() -> None:
+    check_header_value("Subject", "Re:\t春の新作 — 100% vegan? (광고) =?not an encoded word")

@@ -1,0 +1,209 @@
+"""Turn enrolments whose next step is due into outbox messages, one transaction each."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from outreach.adapters.models import (
+    CampaignState,
+    Creator,
+    Enrollment,
+    EnrollmentState,
+    Message,
+    MessageState,
+)
+from outreach.core.campaign_spec import CampaignSpec
+from outreach.core.timing import next_window_start, recipient_zone
+from outreach.errors import OutreachError, SuppressedError
+from outreach.services.app import App
+from outreach.services.composing import compose
+from outreach.services.history import record_event
+from outreach.services.outbox import store_outgoing, thread_for
+from outreach.services.sending import earlier_send, ensure_contactable
+
+PLAN_BATCH = 500
+
+
+@dataclass
+class PlanReport:
+    """What one planning pass did."""
+
+    planned: int = 0
+    held: int = 0
+    ended: int = 0
+
+
+def paused_campaigns(session: Session) -> set[str]:
+    """Names of campaigns a person paused."""
+    statement = select(CampaignState.name).where(col(CampaignState.paused).is_(True))
+    return set(session.exec(statement))
+
+
+def plan_due(app: App, specs: Mapping[str, CampaignSpec], now: datetime) -> PlanReport:
+    """Plan every due step of every running campaign (a batch at a time)."""
+    report = PlanReport()
+    with app.session() as session:
+        running = sorted(set(specs) - paused_campaigns(session))
+        statement = (
+            select(Enrollment.id)
+            .where(
+                Enrollment.state == EnrollmentState.ACTIVE.value,
+                col(Enrollment.next_due_at) <= now,
+                col(Enrollment.campaign).in_(running),
+            )
+            .order_by(col(Enrollment.next_due_at), col(Enrollment.id))
+            .limit(PLAN_BATCH)
+        )
+        due = list(session.exec(statement))
+    for enrollment_id in due:
+        assert enrollment_id is not None
+        with app.session() as session:
+            try:
+                _plan_one(app, session, specs, enrollment_id, now, report)
+                session.commit()
+            except IntegrityError:
+                # Another worker planned this step first; the unique key kept it single.
+                session.rollback()
+    return report
+
+
+def _plan_one(
+    app: App,
+    session: Session,
+    specs: Mapping[str, CampaignSpec],
+    enrollment_id: int,
+    now: datetime,
+    report: PlanReport,
+) -> None:
+    enrollment = session.get(Enrollment, enrollment_id)
+    if enrollment is None or enrollment.state != EnrollmentState.ACTIVE.value:
+        return
+    if enrollment.next_due_at is None or enrollment.next_due_at > now:
+        return  # planned meanwhile by another worker
+    spec = specs[enrollment.campaign]
+    creator = session.get(Creator, enrollment.creator_id)
+    assert creator is not None
+    try:
+        ensure_contactable(session, creator)
+    except SuppressedError as exc:
+        end_enrollment(session, enrollment, creator, EnrollmentState.STOPPED, str(exc), now)
+        report.ended += 1
+        return
+    if enrollment.next_step > len(spec.steps):
+        end_enrollment(
+            session, enrollment, creator, EnrollmentState.COMPLETED, "sequence finished", now
+        )
+        return
+    _plan_step(app, session, spec, enrollment, creator, now, report)
+
+
+def _plan_step(
+    app: App,
+    session: Session,
+    spec: CampaignSpec,
+    enrollment: Enrollment,
+    creator: Creator,
+    now: datetime,
+    report: PlanReport,
+) -> None:
+    step_number = enrollment.next_step
+    template = spec.steps[step_number - 1].template
+    enrollment.next_step = step_number + 1
+    enrollment.next_due_at = None  # set again when this step has been sent
+    enrollment.updated_at = now
+    session.add(enrollment)
+    adopted = earlier_send(session, creator, template, spec.name)
+    if adopted is not None and adopted.enrollment_id is None:
+        # Sent by hand with `outreach send --campaign`: that message is this step.
+        adopted.enrollment_id, adopted.step = enrollment.id, step_number
+        session.add(adopted)
+        if adopted.sent_at is not None and step_number < len(spec.steps):
+            enrollment.next_due_at = adopted.sent_at + spec.steps[step_number].delay
+        return
+    assert creator.id is not None
+    thread = thread_for(session, creator.id, spec.name)
+    try:
+        composed = compose(app.settings, app.templates, creator, template, spec, now, thread)
+    except OutreachError as exc:
+        _hold(session, enrollment, creator, spec, step_number, template, str(exc), now)
+        report.held += 1
+        return
+    zone = recipient_zone(
+        creator.timezone, creator.country, spec.window.timezone if spec.window else None
+    )
+    first_approval = spec.require_approval and step_number == 1
+    store_outgoing(
+        session, creator, composed, campaign=spec.name,
+        state=MessageState.DRAFT if first_approval else MessageState.QUEUED,
+        now=now, enrollment_id=enrollment.id, step=step_number,
+        scheduled_at=next_window_start(now, spec.window, zone),
+    )  # fmt: skip
+    report.planned += 1
+
+
+def _hold(
+    session: Session,
+    enrollment: Enrollment,
+    creator: Creator,
+    spec: CampaignSpec,
+    step_number: int,
+    template: str,
+    reason: str,
+    now: datetime,
+) -> None:
+    """Keep the step as a held placeholder: a person fixes the data, then resolves it."""
+    assert creator.id is not None
+    message = Message(
+        creator_id=creator.id,
+        enrollment_id=enrollment.id,
+        campaign=spec.name,
+        step=step_number,
+        template=template,
+        language=creator.language or spec.language,
+        to_address=creator.email,
+        from_address="",
+        subject="",
+        body_text="",
+        raw="",
+        message_id=f"<held-{enrollment.id}-{step_number}@outreach.invalid>",
+        state=MessageState.HELD.value,
+        last_error=reason,
+        created_at=now,
+    )
+    session.add(message)
+    session.flush()
+    record_event(session, creator, "held", f"step {step_number} held: {reason}", now,
+                 message_id=message.id)  # fmt: skip
+
+
+def end_enrollment(
+    session: Session,
+    enrollment: Enrollment,
+    creator: Creator,
+    state: EnrollmentState,
+    reason: str,
+    now: datetime,
+) -> None:
+    """End a sequence, cancel what it still had queued, and say so in the history."""
+    enrollment.state = state.value
+    enrollment.end_reason = reason
+    enrollment.next_due_at = None
+    enrollment.updated_at = now
+    session.add(enrollment)
+    pending = select(Message).where(
+        Message.enrollment_id == enrollment.id,
+        col(Message.state).in_([MessageState.QUEUED.value, MessageState.DRAFT.value]),
+    )
+    for message in session.exec(pending):
+        message.state = MessageState.CANCELLED.value
+        message.last_error = reason
+        session.add(message)
+    record_event(
+        session, creator, f"sequence_{state.value}",
+        f"campaign {enrollment.campaign!r}: {reason}", now,
+    )  # fmt: skip
