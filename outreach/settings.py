@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import getaddresses, parseaddr
@@ -253,14 +254,41 @@ def _timeout(reader: _Reader, kind: str) -> float:
     return seconds
 
 
-def masked_database_url(url: str) -> str:
-    """The database URL with any password replaced by a mask."""
-    from sqlalchemy.engine import make_url
+_USERINFO = re.compile(r"^(?P<scheme>[^:/]+://)(?P<userinfo>[^/?#]*)@")
+_QUERY_SECRET = re.compile(r"(?i)([?&](?:password|pass|pwd|sslpassword)=)[^&#]*")
 
-    try:
-        return make_url(url).render_as_string(hide_password=True).replace("***", MASK)
-    except Exception:  # a URL we cannot parse is shown as nothing rather than risk a secret
-        return MASK
+
+def url_secrets(url: str) -> list[str]:
+    """Every piece of a URL that may be a password (to scrub from driver messages too)."""
+    secrets = [m.group(0).split("=", 1)[1] for m in _QUERY_SECRET.finditer(url)]
+    match = _USERINFO.match(url)
+    if match and ":" in match.group("userinfo"):
+        password = match.group("userinfo").split(":", 1)[1]
+        # An unencoded '@' in a password makes parsers cut it anywhere: scrub every piece.
+        secrets += [password, *password.split("@")]
+    return sorted({s for s in secrets if s}, key=len, reverse=True)
+
+
+def masked_database_url(url: str) -> str:
+    """The database URL with any password (in the user part or the query) masked."""
+    # The user part ends at the LAST '@' before the path: a password with an unencoded '@'
+    # stays masked whole instead of leaking its tail as a "host".
+    head, _, tail = url.partition("://")
+    if not _:
+        return MASK  # not a URL: it could be anything, a password included
+    authority, slash, rest = tail.partition("/")
+    userinfo, at, host = authority.rpartition("@")
+    if at and ":" in userinfo:
+        userinfo = userinfo.split(":", 1)[0] + ":" + MASK
+    masked = f"{head}://{userinfo}{at}{host}{slash}{rest}"
+    return _QUERY_SECRET.sub(lambda m: m.group(1) + MASK, masked)
+
+
+def scrub(text: str, secrets: list[str]) -> str:
+    """The text with every secret replaced by the mask."""
+    for secret in secrets:
+        text = text.replace(secret, MASK)
+    return text
 
 
 def describe(settings: Settings) -> list[tuple[str, str, str]]:

@@ -10,7 +10,7 @@ from sqlmodel import SQLModel, create_engine
 
 from outreach.adapters import models  # noqa: F401  (registers the tables)
 from outreach.errors import SettingsError
-from outreach.settings import masked_database_url
+from outreach.settings import masked_database_url, scrub, url_secrets
 
 
 def make_engine(url: str) -> Engine:
@@ -53,10 +53,11 @@ def create_schema(engine: Engine) -> None:
         SQLModel.metadata.create_all(engine)
         _add_missing_columns(engine)
     except Exception as exc:
-        shown = masked_database_url(str(engine.url.render_as_string(hide_password=False)))
+        raw = engine.url.render_as_string(hide_password=False)
+        reason = scrub(_first_line(exc), url_secrets(raw))
         raise SettingsError(
-            f"OUTREACH_DATABASE_URL ({shown}): cannot open the database: "
-            f"{type(exc).__name__}: {_first_line(exc)}"
+            f"OUTREACH_DATABASE_URL ({masked_database_url(raw)}): cannot open the database: "
+            f"{type(exc).__name__}: {reason}"
         ) from None
 
 

@@ -139,9 +139,19 @@ def history(
     say(f"@{creator.handle}{platform} {creator.name or ''} <{creator.email}>".replace("  ", " "))
     for event in events:
         say(f"{event.at:%Y-%m-%d %H:%M} UTC  {event.kind:<12} {event.summary}")
-        text = event.detail.get("text")
-        if full and text:
-            say("    " + "\n    ".join(str(text).rstrip("\n").splitlines()))
+        if full:
+            _show_detail(event.detail)
+
+
+def _show_detail(detail: dict[str, object]) -> None:
+    """The exact text sent, its Message-ID and the server's answer, indented."""
+    if detail.get("message_id"):
+        say(f"    Message-ID: {detail['message_id']}")
+    if detail.get("answer"):
+        say(f"    Server: {detail['answer']}")
+    text = detail.get("text")
+    if text:
+        say("    " + "\n    ".join(str(text).rstrip("\n").splitlines()))
 
 
 def main(argv: list[str] | None = None) -> None:

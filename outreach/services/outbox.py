@@ -64,8 +64,8 @@ def store_outgoing(
         to_address=envelope.to_address,
         from_address=composed.sender_address,
         subject=composed.subject,
-        body_text=composed.rendered.text,
-        body_html=composed.rendered.html,
+        body_text=_part(composed, "plain") or composed.rendered.text,
+        body_html=_part(composed, "html"),
         raw=composed.message.as_string(policy=email.policy.default),
         message_id=envelope.message_id,
         in_reply_to=envelope.in_reply_to,
@@ -78,6 +78,14 @@ def store_outgoing(
     session.add(row)
     session.flush()
     return row
+
+
+def _part(composed: Composed, subtype: str) -> str | None:
+    """The text of one part exactly as it goes out (the opt-out footer included)."""
+    body = composed.message.get_body(preferencelist=(subtype,))
+    if body is None or body.get_content_subtype() != subtype:
+        return None
+    return str(body.get_content())
 
 
 def thread_for(session: Session, creator_id: int, campaign: str | None) -> Thread | None:

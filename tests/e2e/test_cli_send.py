@@ -85,7 +85,11 @@ def test_send_yes_captures_the_message_and_records_it_in_history(imported: Path)
         "sent         sent 'proposal' (ja) to misaki@mail.example: "
         "Rice Bran Serumのご紹介とコラボレーションのご相談"
     )
-    assert history[3] == "    佐藤美咲様"
+    assert history[3].startswith("    Message-ID: <") and history[3].endswith("@glowlab.example>")
+    assert history[4] == f"    Server: captured to {eml}"
+    assert history[5] == "    佐藤美咲様"
+    # The exact text that went out, footer included.
+    assert "    送信者：Luna at Glowlab <luna@glowlab.example>" in history
     contacted = run_outreach(imported, "contacts", "list", "--status", "contacted").stdout
     assert contacted.splitlines()[-1] == "1 creator"
 

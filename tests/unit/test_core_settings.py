@@ -13,6 +13,8 @@ from outreach.settings import (
     describe,
     load_settings,
     masked_database_url,
+    scrub,
+    url_secrets,
 )
 
 WORKSPACE = Path("/srv/glowlab")
@@ -285,3 +287,24 @@ def test_secrets_compare_by_value() -> None:
     assert Secret(PASSWORD) == Secret(PASSWORD)
     assert Secret(PASSWORD) != Secret("another")
     assert Secret(PASSWORD) != PASSWORD
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://u:pa@ss9w0rd@127.0.0.1:1/db", "postgresql://u:********@127.0.0.1:1/db"),
+        ("postgresql://u@h/db?password=qsecretq", "postgresql://u@h/db?password=********"),
+        ("postgresql+psycopg://app:s3@h:5432/o?sslmode=require",
+         "postgresql+psycopg://app:********@h:5432/o?sslmode=require"),
+        ("sqlite:////srv/glowlab/outreach.db", "sqlite:////srv/glowlab/outreach.db"),
+    ],
+)  # fmt: skip
+def test_database_urls_are_shown_without_any_part_of_a_password(url: str, shown: str) -> None:
+    assert masked_database_url(url) == shown
+
+
+def test_a_driver_message_is_scrubbed_of_every_piece_of_the_password() -> None:
+    url = "postgresql://u:pa@ss9w0rd@127.0.0.1:1/db"
+    message = "failed to resolve host 'ss9w0rd@127.0.0.1'"
+
+    assert scrub(message, url_secrets(url)) == "failed to resolve host '********@127.0.0.1'"
