@@ -177,7 +177,9 @@ def _sender(reader: _Reader) -> str | None:
     try:
         normalise_address(address)
     except AddressError as exc:
-        raise reader.error("FROM", f"{address or value!r} is not a valid address: {exc}") from None
+        raise reader.error(
+            "FROM", f"{value!r} is not an address like 'Luna <luna@brand.example>': {exc}"
+        ) from None
     return value if name else address
 
 
@@ -250,7 +252,7 @@ def _timeout(reader: _Reader, kind: str) -> float:
     except ValueError:
         raise reader.error(key, f"{value!r} is not a number of seconds") from None
     if not 0 < seconds <= 3600:
-        raise reader.error(key, f"{value!r} must be between 0 and 3600 seconds")
+        raise reader.error(key, f"{value!r} must be more than 0 and at most 3600 seconds")
     return seconds
 
 

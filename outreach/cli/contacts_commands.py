@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from outreach.adapters.models import CreatorStatus
 from outreach.cli.output import note, say, table
 from outreach.cli.state import state
-from outreach.core.tiers import tier_for
+from outreach.core.tiers import TIERS, tier_for
 from outreach.services.creators import CreatorFilter, find_creator, list_creators
 from outreach.services.importing import import_creators
+
+MAX_CELL_CHARACTERS = 40  # a 5,000-character name must not make the table unreadable
 
 app = typer.Typer(help="Import, list and show creators.", no_args_is_help=True)
 
@@ -41,6 +45,8 @@ def list_command(
     status: Annotated[str | None, typer.Option(help="new, contacted, replied...")] = None,
 ) -> None:
     """List creators, filtered by niche, tier, language or status."""
+    _check_choice("--tier", tier, TIERS)
+    _check_choice("--status", status, [s.value for s in CreatorStatus])
     with state(ctx).app().session() as session:
         creators = list_creators(session, CreatorFilter(niche, tier, language, status))
     rows = [
@@ -59,8 +65,13 @@ def list_command(
         for c in creators
     ]
     headers = ("handle", "platform", "name", "email", "followers", "tier", "rate", "niches")
-    table((*headers, "lang", "status"), rows)
+    table((*headers, "lang", "status"), rows, max_cell=MAX_CELL_CHARACTERS)
     say(f"{len(rows)} creator{'s' if len(rows) != 1 else ''}")
+
+
+def _check_choice(option: str, value: str | None, choices: Sequence[str]) -> None:
+    if value is not None and value.lower() not in choices:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(choices)}", param_hint=option)
 
 
 @app.command("show")

@@ -32,9 +32,11 @@ def note(text: str) -> None:
     typer.echo(text, err=True)
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[object]], max_cell: int | None = None
+) -> None:
     """Aligned columns (wide CJK characters counted as two), plain text, nothing interpreted."""
-    cells = [[_cell(value) for value in row] for row in [headers, *rows]]
+    cells = [[_cell(value, max_cell) for value in row] for row in [headers, *rows]]
     widths = [max(cell_len(row[i]) for row in cells) for i in range(len(headers))]
     for number, row in enumerate(cells):
         padded = [
@@ -46,9 +48,12 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
             say("  ".join("-" * width for width in widths))
 
 
-def _cell(value: object) -> str:
+def _cell(value: object, max_cell: int | None) -> str:
     # One line per row: a line break in data would make rows lie about their columns.
-    return "" if value is None else " ".join(str(value).split())
+    text = "" if value is None else " ".join(str(value).split())
+    if max_cell is None or len(text) <= max_cell:
+        return text
+    return text[: max_cell - 1] + "…"
 
 
 def readable_message(message: EmailMessage) -> str:

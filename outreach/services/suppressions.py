@@ -15,6 +15,10 @@ from outreach.services.history import record_event
 def normalise_entry(entry: str) -> str:
     """'Foo@X.example' becomes 'foo@x.example'; '@x.example' or 'x.example' a domain entry."""
     value = entry.strip().lower()
+    if "*" in value:
+        raise OutreachError(
+            f"{entry!r}: wildcards are not supported; '@example.com' suppresses a whole domain"
+        )
     if "@" in value.lstrip("@"):
         try:
             return normalise_address(value)

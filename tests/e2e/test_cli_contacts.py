@@ -141,3 +141,10 @@ def test_show_of_an_unknown_handle_is_a_clear_error(workspace: Path) -> None:
     assert result.stderr.splitlines()[-1] == (
         "error: no creator @nobody; see 'outreach contacts list'"
     )
+
+
+def test_an_unknown_tier_is_a_usage_error(workspace: Path) -> None:
+    result = run_outreach(workspace, "contacts", "list", "--tier", "giant")
+
+    assert result.code == 2
+    assert "'giant' is not one of nano, micro, macro, mega" in result.stderr

@@ -127,9 +127,9 @@ def test_an_error_names_the_key_and_the_file_it_came_from() -> None:
         ("SMTP_SECURITY", "ssl", "'ssl' is not one of none, starttls, tls"),
         ("IMAP_SECURITY", "yes", "'yes' is not one of none, starttls, tls"),
         ("SMTP_TIMEOUT_SECONDS", "abc", "'abc' is not a number of seconds"),
-        ("SMTP_TIMEOUT_SECONDS", "0", "'0' must be between 0 and 3600 seconds"),
-        ("SMTP_TIMEOUT_SECONDS", "3601", "'3601' must be between 0 and 3600 seconds"),
-        ("SMTP_TIMEOUT_SECONDS", "nan", "'nan' must be between 0 and 3600 seconds"),
+        ("SMTP_TIMEOUT_SECONDS", "0", "'0' must be more than 0 and at most 3600 seconds"),
+        ("SMTP_TIMEOUT_SECONDS", "3601", "'3601' must be more than 0 and at most 3600 seconds"),
+        ("SMTP_TIMEOUT_SECONDS", "nan", "'nan' must be more than 0 and at most 3600 seconds"),
         ("DATABASE_URL", "mysql://db/outreach", "must start with sqlite:/// or postgresql://"),
         (
             "FROM",
@@ -139,7 +139,8 @@ def test_an_error_names_the_key_and_the_file_it_came_from() -> None:
         (
             "FROM",
             "Luna <luna.glowlab.example>",
-            "'luna.glowlab.example' is not a valid address: An email address must have an @-sign",
+            "'Luna <luna.glowlab.example>' is not an address like 'Luna <luna@brand.example>': "
+            "An email address must have an @-sign",
         ),
         ("FROM", "Luna <luna@glowlab.example>\nBcc: x@y.example", "must be a single line"),
         (
