@@ -10,7 +10,12 @@ from email.utils import getaddresses, parseaddr
 from enum import StrEnum
 from pathlib import Path
 
-from outreach.constants import DEFAULT_DATABASE_FILENAME, DEFAULT_SMTP_TIMEOUT_SECONDS, MASK
+from outreach.constants import (
+    DEFAULT_COOL_OFF_DAYS,
+    DEFAULT_DATABASE_FILENAME,
+    DEFAULT_SMTP_TIMEOUT_SECONDS,
+    MASK,
+)
 from outreach.core.addresses import AddressError, normalise_address
 from outreach.errors import SettingsError
 
@@ -74,6 +79,7 @@ class Settings:
     company: str | None
     postal_address: str | None
     sources: Mapping[str, str]
+    cool_off_days: int = DEFAULT_COOL_OFF_DAYS
 
     @property
     def capture_mode(self) -> bool:
@@ -99,6 +105,7 @@ KNOWN_KEYS = (
     "UNSUBSCRIBE_MAILTO",
     "COMPANY",
     "POSTAL_ADDRESS",
+    "COOL_OFF_DAYS",
     "WORKSPACE",
 )
 SECRET_KEYS = frozenset({"SMTP_PASSWORD", "IMAP_PASSWORD"})
@@ -144,7 +151,17 @@ def load_settings(
         company=_single_line(reader, "COMPANY"),
         postal_address=_single_line(reader, "POSTAL_ADDRESS"),
         sources=dict(sources or {}),
+        cool_off_days=_cool_off_days(reader),
     )
+
+
+def _cool_off_days(reader: _Reader) -> int:
+    value = reader.get("COOL_OFF_DAYS")
+    if value is None:
+        return DEFAULT_COOL_OFF_DAYS
+    if not (value.isascii() and value.isdigit()) or int(value) > 3650:
+        raise reader.error("COOL_OFF_DAYS", f"{value!r} is not a number of days (0-3650)")
+    return int(value)
 
 
 def _reject_unknown_keys(reader: _Reader) -> None:
@@ -319,5 +336,6 @@ def describe(settings: Settings) -> list[tuple[str, str, str]]:
         ("UNSUBSCRIBE_MAILTO", show(settings.unsubscribe_mailto)),
         ("COMPANY", show(settings.company)),
         ("POSTAL_ADDRESS", show(settings.postal_address)),
+        ("COOL_OFF_DAYS", str(settings.cool_off_days)),
     ]
     return [(PREFIX + key, value, source(key)) for key, value in rows]

@@ -1,0 +1,280 @@
+"""Claim due outbox messages with a lease, re-check them, send, record: one message at a time."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import cast
+
+from sqlalchemy import or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from outreach.adapters.models import (
+    Creator,
+    Enrollment,
+    EnrollmentState,
+    Message,
+    MessageState,
+    SendCounter,
+)
+from outreach.core.campaign_spec import CampaignSpec
+from outreach.core.timing import (
+    in_window,
+    next_window_start,
+    recipient_zone,
+    send_gap,
+    utc_day,
+)
+from outreach.errors import DeliveryError, SuppressedError
+from outreach.services.app import App
+from outreach.services.history import record_event
+from outreach.services.outbox import Backoff, record_failure, record_sent
+from outreach.services.planning import paused_campaigns
+from outreach.services.sending import ensure_contactable
+
+
+@dataclass
+class Dispatcher:
+    """Everything one worker needs to send from the outbox."""
+
+    app: App
+    worker_id: str
+    specs: Mapping[str, CampaignSpec]
+    backoff: Backoff
+    lease_seconds: int
+    clock: Callable[[], datetime]
+    rng: random.Random
+
+    async def send_next(self) -> bool:
+        """Claim and handle one due message; False when nothing is due now."""
+        now = self.clock()
+        with self.app.session() as session:
+            message_id = claim_next(session, self.worker_id, now, self.lease_seconds)
+            if message_id is None:
+                session.commit()
+                return False
+            ready = self._prepare(session, message_id, now)
+            if ready is None:
+                return True
+        message, creator = ready
+        await self._deliver(message, creator)
+        return True
+
+    def _prepare(
+        self, session: Session, message_id: int, now: datetime
+    ) -> tuple[Message, Creator] | None:
+        """Re-check at the moment of sending and pass the caps, gaps and window, or put back."""
+        message = session.get(Message, message_id)
+        assert message is not None
+        creator = session.get(Creator, message.creator_id)
+        assert creator is not None
+        stop_reason = _stop_reason(session, message, creator)
+        if stop_reason:
+            _cancel(session, message, creator, stop_reason, now)
+            session.commit()
+            return None
+        spec = self.specs.get(message.campaign or "")
+        if spec is None:
+            message.state = MessageState.HELD.value
+            message.last_error = f"campaign file for {message.campaign!r} not found"
+            message.lease_owner = message.lease_expires_at = None
+            session.add(message)
+            session.commit()
+            return None
+        later = self._gate(session, message, creator, spec, now)
+        if later is not None:
+            session.rollback()  # undo the claim and any counter taken before the refusal
+            _reschedule(session, message_id, later)
+            return None
+        session.commit()
+        return message, creator
+
+    def _gate(
+        self, session: Session, message: Message, creator: Creator, spec: CampaignSpec,
+        now: datetime,
+    ) -> datetime | None:  # fmt: skip
+        """None when the message may go now; otherwise the earliest moment it may."""
+        zone = recipient_zone(
+            creator.timezone, creator.country, spec.window.timezone if spec.window else None
+        )
+        if not in_window(now, spec.window, zone):
+            return next_window_start(now, spec.window, zone)
+        limits = spec.limits
+        day = utc_day(now).isoformat()
+        for scope, cap in (
+            (f"mailbox:{message.from_address}", limits.per_mailbox_per_day),
+            (f"campaign:{spec.name}", limits.per_campaign_per_day),
+        ):
+            if not _take_slot(session, scope, day, cap):
+                tomorrow = datetime.combine(utc_day(now), datetime.min.time(), now.tzinfo)
+                return next_window_start(tomorrow + timedelta(days=1), spec.window, zone)
+        gap = send_gap(limits, self.rng)
+        if gap > timedelta(0):
+            return _take_gap(session, f"gap:{message.from_address}", now, gap)
+        return None
+
+    async def _deliver(self, message: Message, creator: Creator) -> None:
+        parsed = cast(
+            EmailMessage, email.message_from_string(message.raw, policy=email.policy.default)
+        )
+        try:
+            answer = await self.app.transport.send(
+                parsed, message.from_address, [message.to_address]
+            )
+        except DeliveryError as error:
+            self._record(message.id, None, error)
+            return
+        self._record(message.id, answer, None)
+
+    def _record(
+        self, message_id: int | None, answer: str | None, error: DeliveryError | None
+    ) -> None:
+        """One transaction for the outcome; a message another worker holds is not touched."""
+        with self.app.session() as session:
+            message = session.get(Message, message_id)
+            assert message is not None
+            creator = session.get(Creator, message.creator_id)
+            assert creator is not None
+            if (
+                message.state == MessageState.SENDING.value
+                and message.lease_owner != self.worker_id
+            ):
+                return
+            if message.state not in (MessageState.SENDING.value, MessageState.UNKNOWN.value):
+                return
+            # A message housekeeping declared "unknown" (we looked dead) that did go out is
+            # recorded as sent: that is the truth, and it settles the question for a person.
+            if error is None:
+                assert answer is not None
+                record_sent(
+                    session, message, creator, answer, self.clock(), self._next_delay(message)
+                )
+            elif message.state == MessageState.SENDING.value:
+                record_failure(session, message, creator, error, self.clock(), self.backoff)
+            session.commit()
+
+    def _next_delay(self, message: Message) -> timedelta | None:
+        spec = self.specs.get(message.campaign or "")
+        if spec is None or message.step is None or message.step >= len(spec.steps):
+            return None
+        return spec.steps[message.step].delay
+
+
+def claim_next(session: Session, worker_id: str, now: datetime, lease_seconds: int) -> int | None:
+    """Lease the most urgent due message in one statement; None when nothing is due.
+
+    Follow-ups (priority 0) go before proposals, then the longest waiting. On PostgreSQL the
+    inner select skips rows other workers hold (FOR UPDATE SKIP LOCKED); SQLite serialises
+    writers (BEGIN IMMEDIATE), which gives the same exclusivity on one host.
+    """
+    paused = paused_campaigns(session)
+    candidate = (
+        select(Message.id)
+        .where(
+            Message.state == MessageState.QUEUED.value,
+            col(Message.scheduled_at) <= now,
+            or_(col(Message.campaign).is_(None), col(Message.campaign).not_in(paused)),
+        )
+        .order_by(col(Message.priority), col(Message.scheduled_at), col(Message.id))
+        .limit(1)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        candidate = candidate.with_for_update(skip_locked=True)
+    statement = (
+        update(Message)
+        .where(col(Message.id) == candidate.scalar_subquery())
+        .values(
+            state=MessageState.SENDING.value,
+            lease_owner=worker_id,
+            lease_expires_at=now + timedelta(seconds=lease_seconds),
+            attempts=Message.attempts + 1,
+        )
+        .returning(col(Message.id))
+    )
+    return session.exec(statement).scalar_one_or_none()
+
+
+def _stop_reason(session: Session, message: Message, creator: Creator) -> str | None:
+    """Why this message must not go at all any more (checked at the moment of sending)."""
+    try:
+        ensure_contactable(session, creator)
+    except SuppressedError as exc:
+        return str(exc).removesuffix("; nothing was sent")
+    if message.enrollment_id is not None:
+        enrollment = session.get(Enrollment, message.enrollment_id)
+        if enrollment is not None and enrollment.state != EnrollmentState.ACTIVE.value:
+            return f"sequence ended ({enrollment.state}: {enrollment.end_reason})"
+    return None
+
+
+def _cancel(
+    session: Session, message: Message, creator: Creator, reason: str, now: datetime
+) -> None:
+    message.state = MessageState.CANCELLED.value
+    message.last_error = reason
+    message.lease_owner = message.lease_expires_at = None
+    session.add(message)
+    record_event(session, creator, "cancelled", f"{message.template!r} not sent: {reason}", now,
+                 message_id=message.id)  # fmt: skip
+
+
+def _reschedule(session: Session, message_id: int, when: datetime) -> None:
+    # The rollback before this already undid the claim; only a still-queued row moves, so a
+    # worker that claimed it in between keeps it.
+    statement = (
+        update(Message)
+        .where(col(Message.id) == message_id, col(Message.state) == MessageState.QUEUED.value)
+        .values(scheduled_at=when)
+    )
+    session.exec(statement)
+    session.commit()
+
+
+def _ensure_counter(session: Session, scope: str, day: str) -> None:
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(SendCounter).values(scope=scope, day=day, sent=0).on_conflict_do_nothing()
+    session.exec(statement)
+
+
+def _take_slot(session: Session, scope: str, day: str, cap: int) -> bool:
+    """Count one send against a daily cap, atomically; False when the cap is reached."""
+    _ensure_counter(session, scope, day)
+    statement = (
+        update(SendCounter)
+        .where(
+            col(SendCounter.scope) == scope,
+            col(SendCounter.day) == day,
+            col(SendCounter.sent) < cap,
+        )
+        .values(sent=SendCounter.sent + 1)
+        .returning(col(SendCounter.scope))
+    )
+    return session.exec(statement).first() is not None
+
+
+def _take_gap(session: Session, scope: str, now: datetime, gap: timedelta) -> datetime | None:
+    """Claim the mailbox's next send time; returns when it is free if another send holds it."""
+    _ensure_counter(session, scope, "*")
+    statement = (
+        update(SendCounter)
+        .where(
+            col(SendCounter.scope) == scope,
+            col(SendCounter.day) == "*",
+            or_(col(SendCounter.next_send_at).is_(None), col(SendCounter.next_send_at) <= now),
+        )
+        .values(next_send_at=now + gap)
+        .returning(col(SendCounter.scope))
+    )
+    if session.exec(statement).first() is not None:
+        return None
+    counter = session.get(SendCounter, (scope, "*"))
+    assert counter is not None and counter.next_send_at is not None
+    return counter.next_send_at
