@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from outreach.cli import contacts_commands, suppress_commands
+from outreach.cli import campaign_commands, contacts_commands, daemon_commands, suppress_commands
 from outreach.cli.output import note, raw_message, readable_message, say, table
 from outreach.cli.state import CliState, state
 from outreach.errors import OutreachError
@@ -29,6 +29,12 @@ app = typer.Typer(
 )
 app.add_typer(contacts_commands.app, name="contacts")
 app.add_typer(suppress_commands.app, name="suppress")
+app.add_typer(campaign_commands.app, name="campaign")
+app.add_typer(daemon_commands.outbox_app, name="outbox")
+app.add_typer(daemon_commands.replies_app, name="replies")
+app.command("run")(daemon_commands.run)
+app.command("status")(daemon_commands.status)
+app.command("approve")(daemon_commands.approve_command)
 
 To = Annotated[str, typer.Option("--to", help="Creator handle, e.g. misaki or instagram:misaki")]
 TemplateName = Annotated[str, typer.Option("--template", help="Template name, e.g. proposal")]

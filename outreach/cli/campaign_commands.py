@@ -1,0 +1,105 @@
+"""`outreach campaign`: list, show, enrol, pause and resume campaigns."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from outreach.adapters.campaign_files import find_campaign, load_all_campaigns
+from outreach.cli.clock import NowOption, clock_for
+from outreach.cli.output import say, table
+from outreach.cli.state import state
+from outreach.services.campaign_control import enrollment_counts, is_paused, set_paused
+from outreach.services.enrollment import enroll, plan_enrollment
+
+app = typer.Typer(help="Campaigns: list, show, enrol, pause, resume.", no_args_is_help=True)
+
+Name = Annotated[str, typer.Argument(help="Campaign name (its `name` key)")]
+
+
+@app.command("list")
+def list_command(ctx: typer.Context) -> None:
+    """Every campaign in schedules/, with its enrolments by state."""
+    workspace_app = state(ctx).app()
+    specs = load_all_campaigns(workspace_app.schedules)
+    rows = []
+    with workspace_app.session() as session:
+        for name, spec in sorted(specs.items()):
+            counts = enrollment_counts(session, name)
+            summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"
+            paused = "paused" if is_paused(session, name) else "running"
+            rows.append((name, spec.product, len(spec.steps), paused, summary))
+    table(("campaign", "product", "steps", "state", "enrolments"), rows)
+
+
+@app.command("show")
+def show_command(ctx: typer.Context, name: Name) -> None:
+    """A campaign's definition and progress."""
+    workspace_app = state(ctx).app()
+    spec = find_campaign(workspace_app.schedules, name)
+    with workspace_app.session() as session:
+        counts = enrollment_counts(session, name)
+        paused = is_paused(session, name)
+    say(f"{spec.name}: {spec.product}" + (" (paused)" if paused else ""))
+    say(f"objective {spec.objective}, offer {spec.offer}, language {spec.language}, "
+        f"approval {'required' if spec.require_approval else 'not required'}")  # fmt: skip
+    say(f"sender: {spec.sender or '(OUTREACH_FROM)'}")
+    for number, step in enumerate(spec.steps, start=1):
+        say(f"step {number}: {step.template} after {step.delay}")
+    if spec.window:
+        days = ",".join(spec.window.days)
+        say(f"window: {days} {spec.window.start:%H:%M}-{spec.window.end:%H:%M} recipient time "
+            f"(fallback zone {spec.window.timezone or 'UTC'})")  # fmt: skip
+    limits = spec.limits
+    say(
+        f"limits: {limits.per_mailbox_per_day}/day per mailbox, {limits.per_campaign_per_day}"
+        f"/day for the campaign, gaps {limits.min_gap_seconds}s + 0-{limits.jitter_seconds}s"
+    )
+    say("enrolments: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
+
+
+@app.command("enroll")
+def enroll_command(
+    ctx: typer.Context,
+    name: Name,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only show who would be enrolled")
+    ] = False,
+    now: NowOption = None,
+) -> None:
+    """Enrol every creator who fits the campaign; --dry-run says who and why not."""
+    workspace_app = state(ctx).app()
+    spec = find_campaign(workspace_app.schedules, name)
+    moment = clock_for(now)()
+    cool_off = workspace_app.settings.cool_off_days
+    with workspace_app.session() as session:
+        act = plan_enrollment if dry_run else enroll
+        plan = act(session, spec, moment, cool_off)
+    verb = "would enrol" if dry_run else "enrolled"
+    for creator in plan.enrolled:
+        say(f"  {verb:<12} @{creator.handle}")
+    for creator, reason in plan.left_out:
+        say(f"  {'left out':<12} @{creator.handle}: {reason}")
+    say(f"{spec.name}: {len(plan.enrolled)} {verb}, {len(plan.already)} already enrolled, "
+        f"{len(plan.left_out)} left out")  # fmt: skip
+
+
+@app.command("pause")
+def pause_command(ctx: typer.Context, name: Name) -> None:
+    """Stop every further send of the campaign at once, queued follow-ups included."""
+    workspace_app = state(ctx).app()
+    find_campaign(workspace_app.schedules, name)
+    with workspace_app.session() as session:
+        set_paused(session, name, True, workspace_app.clock())
+    say(f"{name} paused: nothing more is sent until `outreach campaign resume {name}`")
+
+
+@app.command("resume")
+def resume_command(ctx: typer.Context, name: Name) -> None:
+    """Continue a paused campaign where it stopped (nothing is sent twice)."""
+    workspace_app = state(ctx).app()
+    find_campaign(workspace_app.schedules, name)
+    with workspace_app.session() as session:
+        set_paused(session, name, False, workspace_app.clock())
+    say(f"{name} resumed")

@@ -1,0 +1,153 @@
+"""`outreach run`, `status`, `approve`, `outbox` and `replies`: operating the worker."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Annotated
+
+import typer
+
+from outreach.cli.clock import NowOption, clock_for
+from outreach.cli.output import say, table
+from outreach.cli.state import state
+from outreach.constants import DEAD_WORKER_SECONDS
+from outreach.daemon import Daemon
+from outreach.services.creators import find_creator
+from outreach.services.outbox_admin import approve, drafts, list_outbox, resolve
+from outreach.services.replies import ReplyKind, record_reply
+from outreach.services.status import system_status
+
+outbox_app = typer.Typer(help="The outbox: every message and its state.", no_args_is_help=True)
+replies_app = typer.Typer(help="Replies, bounces and opt-outs.", no_args_is_help=True)
+
+
+def run(
+    ctx: typer.Context,
+    once: Annotated[
+        bool, typer.Option("--once", help="Run until nothing is due, then exit")
+    ] = False,
+    now: NowOption = None,
+) -> None:
+    """Run the worker: plan, send inside windows and caps, keep the heartbeat."""
+    workspace_app = state(ctx).app()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    daemon = Daemon(app=workspace_app, clock=clock_for(now))
+    report = asyncio.run(daemon.run_once() if once else daemon.run_forever())
+    say(f"planned {report.planned}, handled {report.sent_or_handled}, held {report.held}, "
+        f"unknown after dead workers {report.reaped}")  # fmt: skip
+
+
+def status(ctx: typer.Context, now: NowOption = None) -> None:
+    """Workers alive, messages per state, what is due next, deliveries held as unknown."""
+    workspace_app = state(ctx).app()
+    with workspace_app.session() as session:
+        info = system_status(session, clock_for(now)(), DEAD_WORKER_SECONDS)
+    say(f"workers alive: {len(info.workers)}" + "".join(f"\n  {w.id}" for w in info.workers))
+    say("messages: " + (", ".join(f"{k} {v}" for k, v in sorted(info.messages.items())) or "none"))
+    say(f"next send: {_when(info.next_send_at)}; next step due: {_when(info.next_step_due_at)}")
+    if info.unknown:
+        say(f"unknown deliveries ({len(info.unknown)}), settle each with "
+            "`outreach outbox resolve ID --sent` or `--resend`:")  # fmt: skip
+        for message in info.unknown:
+            say(f"  {message.id}  {message.to_address}  {message.template}  {message.last_error}")
+
+
+def _when(moment: object) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment is not None else "nothing"
+
+
+def approve_command(
+    ctx: typer.Context,
+    message_id: Annotated[int | None, typer.Argument(help="Draft to approve")] = None,
+    all_drafts: Annotated[bool, typer.Option("--all", help="Approve every draft")] = False,
+    skip: Annotated[int | None, typer.Option("--skip", help="Skip this draft")] = None,
+) -> None:
+    """List drafts waiting for approval; approve one, all, or skip one."""
+    workspace_app = state(ctx).app()
+    now = workspace_app.clock()
+    with workspace_app.session() as session:
+        if skip is not None:
+            approve(session, skip, now, skip=True)
+            say(f"Skipped draft {skip}; that creator's sequence ends here.")
+        elif message_id is not None or all_drafts:
+            count = approve(session, message_id, now)
+            say(f"Approved {count} draft{'s' if count != 1 else ''}.")
+        else:
+            rows = drafts(session)
+            table(("id", "creator", "campaign", "subject"),
+                  [(r.message.id, "@" + r.handle, r.message.campaign, r.message.subject)
+                   for r in rows])  # fmt: skip
+            say(f"{len(rows)} draft{'s' if len(rows) != 1 else ''} waiting")
+
+
+@outbox_app.command("list")
+def outbox_list(
+    ctx: typer.Context,
+    state_filter: Annotated[str | None, typer.Option("--state", help="Only this state")] = None,
+    campaign: Annotated[str | None, typer.Option("--campaign", help="Only this campaign")] = None,
+    output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """Every message with its state, attempts and last error."""
+    if output not in ("table", "json"):
+        raise typer.BadParameter(f"{output!r} is not one of table, json", param_hint="--format")
+    with state(ctx).app().session() as session:
+        rows = list_outbox(session, state_filter, campaign)
+    if output == "json":
+        say(json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2))
+        return
+    table(
+        ("id", "creator", "campaign", "step", "state", "attempts", "scheduled", "sent", "error"),
+        [
+            (
+                m.id,
+                "@" + r.handle,
+                m.campaign,
+                m.step,
+                m.state,
+                m.attempts,
+                _when(m.scheduled_at) if m.scheduled_at else "",
+                _when(m.sent_at) if m.sent_at else "",
+                m.last_error,
+            )
+            for r in rows
+            for m in [r.message]
+        ],
+        max_cell=60,
+    )
+
+
+@outbox_app.command("resolve")
+def outbox_resolve(
+    ctx: typer.Context,
+    message_id: Annotated[int, typer.Argument(help="Message id")],
+    sent: Annotated[bool, typer.Option("--sent", help="It did go out")] = False,
+    resend: Annotated[bool, typer.Option("--resend", help="Send it (again)")] = False,
+) -> None:
+    """Settle an unknown, failed or held message by hand."""
+    if sent == resend:
+        raise typer.BadParameter("give exactly one of --sent or --resend")
+    workspace_app = state(ctx).app()
+    with workspace_app.session() as session:
+        resolve(session, message_id, sent, workspace_app.clock())
+    say(f"Message {message_id} " + ("recorded as sent." if sent else "will be sent again."))
+
+
+@replies_app.command("record")
+def replies_record(
+    ctx: typer.Context,
+    handle: Annotated[str, typer.Argument(help="Creator handle")],
+    kind: Annotated[str, typer.Option("--kind", help="reply, bounce or opt-out")],
+    note: Annotated[str, typer.Option("--note", help="What they said")] = "",
+) -> None:
+    """Record a reply, bounce or opt-out by hand: the sequence stops at once."""
+    try:
+        reply_kind = ReplyKind(kind)
+    except ValueError:
+        raise typer.BadParameter(f"{kind!r} is not one of reply, bounce, opt-out") from None
+    workspace_app = state(ctx).app()
+    with workspace_app.session() as session:
+        creator = find_creator(session, handle)
+        ended = record_reply(session, creator, reply_kind, workspace_app.clock(), note)
+    say(f"Recorded {reply_kind.value} from @{creator.handle}; {ended} sequence(s) stopped.")

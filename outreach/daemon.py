@@ -1,0 +1,181 @@
+"""The worker: APScheduler is only its timer; what is due lives in the database."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from outreach.adapters.campaign_files import load_all_campaigns
+from outreach.constants import (
+    DEAD_WORKER_SECONDS,
+    HEARTBEAT_SECONDS,
+    LEASE_SECONDS,
+    PLAN_INTERVAL_SECONDS,
+    RETRY_BASE_SECONDS,
+    RETRY_DEADLINE_SECONDS,
+    RETRY_FACTOR,
+    RETRY_MAX_SECONDS,
+    SEND_INTERVAL_SECONDS,
+    SYNC_INTERVAL_SECONDS,
+)
+from outreach.core.campaign_spec import CampaignSpec
+from outreach.errors import OutreachError
+from outreach.services.app import App
+from outreach.services.dispatch import Dispatcher
+from outreach.services.outbox import Backoff
+from outreach.services.planning import plan_due
+from outreach.services.workers import heartbeat, reap_dead_workers, register_worker, stop_worker
+
+log = logging.getLogger("outreach.daemon")
+
+DEFAULT_BACKOFF = Backoff(
+    RETRY_BASE_SECONDS, RETRY_FACTOR, RETRY_MAX_SECONDS, RETRY_DEADLINE_SECONDS
+)
+
+
+@dataclass
+class RunReport:
+    """What a run did."""
+
+    planned: int = 0
+    sent_or_handled: int = 0
+    reaped: int = 0
+    held: int = 0
+
+
+@dataclass
+class Daemon:
+    """One worker process: plans, sends, keeps its heartbeat, notices dead workers."""
+
+    app: App
+    clock: Callable[[], datetime]
+    backoff: Backoff = DEFAULT_BACKOFF
+    dead_after_seconds: float = DEAD_WORKER_SECONDS
+    specs: dict[str, CampaignSpec] = field(default_factory=dict)
+    report: RunReport = field(default_factory=RunReport)
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    _sending: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def stop(self) -> None:
+        """Ask the worker to finish the message in flight and exit."""
+        self._stopping.set()
+
+    async def run_once(self) -> RunReport:
+        """Run every job until nothing is due, then exit (what cron and the tests use)."""
+        worker_id = self._start()
+        dispatcher = self._dispatcher(worker_id)
+        try:
+            while not self._stopping.is_set():
+                self._housekeeping(worker_id)
+                planned = self._plan()
+                handled = await self._drain(dispatcher)
+                if not planned and not handled:
+                    break
+        finally:
+            self._finish(worker_id)
+        return self.report
+
+    async def run_forever(self) -> RunReport:
+        """Run until SIGTERM or SIGINT; the in-flight message is finished first."""
+        worker_id = self._start()
+        dispatcher = self._dispatcher(worker_id)
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, self.stop)
+        scheduler = AsyncIOScheduler(timezone="UTC")
+
+        async def housekeeping_job() -> None:
+            self._housekeeping(worker_id)
+
+        async def plan_job() -> None:
+            self._plan()
+
+        async def send_job() -> None:
+            await self._drain(dispatcher)
+
+        # Coroutine jobs run on this event loop, one after another: no threads touch the
+        # database behind the sender's back.
+        jobs: list[tuple[Callable[[], Awaitable[None]], float]] = [
+            (housekeeping_job, HEARTBEAT_SECONDS),
+            (plan_job, PLAN_INTERVAL_SECONDS),
+            (send_job, SEND_INTERVAL_SECONDS),
+            (self._sync_inbox, SYNC_INTERVAL_SECONDS),
+        ]
+        for job, seconds in jobs:
+            # One instance at a time, no pile-up after a slow run, and a first run now.
+            scheduler.add_job(job, "interval", seconds=seconds, max_instances=1,
+                              coalesce=True, next_run_time=datetime.now().astimezone())  # fmt: skip
+        scheduler.start()
+        try:
+            await self._stopping.wait()
+        finally:
+            scheduler.shutdown(wait=False)
+            async with self._sending:  # the message in flight is finished and recorded
+                self._finish(worker_id)
+        return self.report
+
+    def _start(self) -> str:
+        with self.app.session() as session:
+            worker_id = register_worker(session, self.clock())
+        log.info("worker %s started", worker_id)
+        self._load_specs()
+        return worker_id
+
+    def _finish(self, worker_id: str) -> None:
+        with self.app.session() as session:
+            stop_worker(session, worker_id, self.clock())
+        log.info("worker %s stopped", worker_id)
+
+    def _dispatcher(self, worker_id: str) -> Dispatcher:
+        return Dispatcher(
+            app=self.app, worker_id=worker_id, specs=self.specs, backoff=self.backoff,
+            lease_seconds=LEASE_SECONDS, clock=self.clock, rng=random.Random(),
+        )  # fmt: skip
+
+    def _load_specs(self) -> None:
+        try:
+            fresh = load_all_campaigns(self.app.schedules)
+        except OutreachError as exc:
+            # A campaign file being edited must not stop the sends already planned.
+            log.error("campaign files not reloaded: %s", exc)
+            return
+        self.specs.clear()
+        self.specs.update(fresh)
+
+    def _housekeeping(self, worker_id: str) -> None:
+        now = self.clock()
+        with self.app.session() as session:
+            heartbeat(session, worker_id, now)
+            reaped = reap_dead_workers(session, now, self.dead_after_seconds)
+        if reaped:
+            log.warning("%d message(s) of dead workers are now 'unknown'", reaped)
+        self.report.reaped += reaped
+
+    def _plan(self) -> int:
+        self._load_specs()
+        result = plan_due(self.app, self.specs, self.clock())
+        self.report.planned += result.planned
+        self.report.held += result.held
+        if result.planned or result.held:
+            log.info("planned %d message(s), held %d", result.planned, result.held)
+        return result.planned + result.held + result.ended
+
+    async def _drain(self, dispatcher: Dispatcher) -> int:
+        handled = 0
+        while not self._stopping.is_set():
+            async with self._sending:
+                if not await dispatcher.send_next():
+                    break
+            handled += 1
+        self.report.sent_or_handled += handled
+        return handled
+
+    async def _sync_inbox(self) -> None:
+        """Reading the inbox arrives with the replies issue; nothing to do yet."""

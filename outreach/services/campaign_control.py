@@ -1,0 +1,34 @@
+"""Pause and resume campaigns; a paused campaign sends nothing, follow-ups included."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from outreach.adapters.models import CampaignState, Enrollment
+
+
+def set_paused(session: Session, name: str, paused: bool, now: datetime) -> bool:
+    """Pause or resume; returns the previous state."""
+    state = session.get(CampaignState, name)
+    before = bool(state and state.paused)
+    if state is None:
+        state = CampaignState(name=name, paused=paused, updated_at=now)
+    state.paused, state.updated_at = paused, now
+    session.add(state)
+    session.commit()
+    return before
+
+
+def is_paused(session: Session, name: str) -> bool:
+    """True when a person paused the campaign."""
+    state = session.get(CampaignState, name)
+    return bool(state and state.paused)
+
+
+def enrollment_counts(session: Session, name: str) -> Counter[str]:
+    """Enrolments of the campaign by state."""
+    statement = select(Enrollment.state).where(Enrollment.campaign == name)
+    return Counter(session.exec(statement))
