@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from outreach.adapters.database import create_schema, make_engine
 from outreach.bootstrap import bootstrap
 from outreach.core.retry import RetryPolicy
 from outreach.services.app import App
 from outreach.services.workspace import init_workspace
+from tests.pg_server import PostgresTestServer, ensure_postgres_installed
 from tests.smtp_server import SmtpTestServer
 
 SMTP_USER = "luna@glowlab.example"
@@ -105,3 +107,42 @@ def run_outreach(
         timeout=120,
     )
     return CliResult(done.returncode, done.stdout, done.stderr)
+
+
+def _prepare_template(url: str) -> None:
+    """Apply the outreach schema to the PostgreSQL template database (once per session)."""
+    engine = make_engine(url)
+    try:
+        create_schema(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PostgresTestServer]:
+    """One throwaway PostgreSQL server for the whole run, from the machine's binaries."""
+    ensure_postgres_installed()
+    with PostgresTestServer() as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database URL per test, once per backend (the storage tests run on both)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'outreach-test.db'}"
+        return
+    server: PostgresTestServer = request.getfixturevalue("pg_server")
+    server.create_template(_prepare_template)
+    url = server.fresh_database()
+    yield url
+    server.drop_database(url.rsplit("/", 1)[1])
+
+
+@pytest.fixture
+def postgres_url(pg_server: PostgresTestServer) -> Iterator[str]:
+    """A fresh PostgreSQL database (for tests that need several processes on one database)."""
+    pg_server.create_template(_prepare_template)
+    url = pg_server.fresh_database()
+    yield url
+    pg_server.drop_database(url.rsplit("/", 1)[1])
