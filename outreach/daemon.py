@@ -79,6 +79,7 @@ class Daemon:
                 if not planned and not handled:
                     break
         finally:
+            await self.app.transport.close()
             self._finish(worker_id)
         return self.report
 
@@ -118,6 +119,7 @@ class Daemon:
         finally:
             scheduler.shutdown(wait=False)
             async with self._sending:  # the message in flight is finished and recorded
+                await self.app.transport.close()
                 self._finish(worker_id)
         return self.report
 

@@ -36,3 +36,6 @@ class CaptureTransport:
         temporary.write_bytes(data)
         os.replace(temporary, path)  # readers never see half a message
         return f"captured to {path}"
+
+    async def close(self) -> None:
+        """Nothing to release."""

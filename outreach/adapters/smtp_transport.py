@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email.policy
 import ssl
 from email.message import EmailMessage
@@ -19,38 +20,83 @@ from outreach.settings import MailServer, Security
 class SmtpTransport:
     """Sends over SMTP: plain, STARTTLS or implicit TLS, with login when a user is set."""
 
-    def __init__(self, server: MailServer) -> None:
+    def __init__(self, server: MailServer, reuse_connection: bool = True) -> None:
         if not server.host:
             raise ValueError("SmtpTransport needs a host")
         self.server = server
+        self.reuse_connection = reuse_connection
         self.description = f"SMTP {server.host}:{server.port} ({server.security.value})"
+        self._open: aiosmtplib.SMTP | None = None
+        self._open_loop: asyncio.AbstractEventLoop | None = None
 
     async def send(self, message: EmailMessage, sender: str, recipients: list[str]) -> str:
-        """Send one message on a fresh connection; return the server's final answer."""
-        client = self._client()
-        phase = "connect"
+        """Send one message, on the open connection when there is one; return the answer."""
+        data = message.as_bytes(policy=email.policy.SMTP)
+        reused = self._reusable()
         try:
-            await client.connect()
-            if self.server.user:
-                phase = "login"
-                password = self.server.password.reveal() if self.server.password else ""
-                await client.login(self.server.user, password)
+            return await self._attempt(data, sender, recipients)
+        except TemporaryDeliveryError:
+            if not reused:
+                raise
+            # The server may have closed an idle connection: one fresh try before the
+            # failure counts (only failures before the data reach here as temporary).
+            return await self._attempt(data, sender, recipients)
+
+    async def close(self) -> None:
+        """Say QUIT on the open connection, if any."""
+        client, self._open = self._open, None
+        if client is not None:
+            await _close(client)
+
+    def _reusable(self) -> bool:
+        return (
+            self._open is not None
+            and self._open.is_connected
+            and self._open_loop is asyncio.get_running_loop()
+        )
+
+    async def _attempt(self, data: bytes, sender: str, recipients: list[str]) -> str:
+        phase = "connect"
+        client = self._open if self._reusable() else None
+        try:
+            if client is None:
+                client = self._client()
+                await client.connect()
+                if self.server.user:
+                    phase = "login"
+                    password = self.server.password.reveal() if self.server.password else ""
+                    await client.login(self.server.user, password)
             phase = "envelope"
             await client.mail(sender)
             for recipient in recipients:
                 await client.rcpt(recipient)
             phase = "data"
-            response = await client.data(message.as_bytes(policy=email.policy.SMTP))
-            return f"{response.code} {response.message}".strip()
+            response = await client.data(data)
         except aiosmtplib.SMTPException as exc:
+            await self._discard(client)
             raise _translate(exc, phase, self.description) from None
         except ssl.SSLError as exc:
+            await self._discard(client)
             raise PermanentDeliveryError(f"{self.description}: TLS failed: {exc.reason}") from None
         except OSError as exc:
+            await self._discard(client)
             raise TemporaryDeliveryError(
                 f"{self.description}: cannot connect: {exc.strerror or exc}"
             ) from None
-        finally:
+        await self._keep(client)
+        return f"{response.code} {response.message}".strip()
+
+    async def _keep(self, client: aiosmtplib.SMTP) -> None:
+        if self.reuse_connection:
+            self._open, self._open_loop = client, asyncio.get_running_loop()
+        else:
+            await _close(client)
+
+    async def _discard(self, client: aiosmtplib.SMTP | None) -> None:
+        # After any error the session's state is unclear: never reuse it.
+        if client is self._open:
+            self._open = None
+        if client is not None:
             await _close(client)
 
     def _client(self) -> aiosmtplib.SMTP:

@@ -14,3 +14,7 @@ class Transport(Protocol):
     async def send(self, message: EmailMessage, sender: str, recipients: list[str]) -> str:
         """Hand the message over and return the server's answer (or where it was written)."""
         ...
+
+    async def close(self) -> None:
+        """Release any open connection."""
+        ...

@@ -106,7 +106,9 @@ def send_now(
         session.commit()
         try:
             answer = asyncio.run(
-                deliver(app.transport, composed, app.retry, _attempt_counter(session, row))
+                _deliver_then_close(
+                    app.transport, composed, app.retry, _attempt_counter(session, row)
+                )
             )
         except DeliveryError as exc:
             record_failure(session, row, creator, exc, app.clock(), backoff=None)
@@ -153,6 +155,19 @@ def _attempt_counter(session: Session, row: Message) -> Callable[[int], None]:
         session.commit()
 
     return on_attempt
+
+
+async def _deliver_then_close(
+    transport: Transport,
+    composed: Composed,
+    policy: RetryPolicy,
+    on_attempt: Callable[[int], None],
+) -> str:
+    # A one-off send owns its event loop: the connection must not outlive it.
+    try:
+        return await deliver(transport, composed, policy, on_attempt)
+    finally:
+        await transport.close()
 
 
 async def deliver(
