@@ -1,27 +1,41 @@
-"""The demo: a sample workspace, its creators imported, proposals captured as .eml files."""
+"""The demo: a sample workspace, its creators enrolled, the daemon's first days simulated."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import col, select
 
 from outreach.adapters.campaign_files import find_campaign
 from outreach.adapters.capture_transport import CaptureTransport
-from outreach.adapters.models import Creator
+from outreach.adapters.models import Creator, Enrollment, Message, MessageState
 from outreach.bootstrap import bootstrap
 from outreach.constants import CAPTURE_DIRNAME, CONTACTS_DIRNAME
-from outreach.core.selection import selection_misses
-from outreach.errors import OutreachError
+from outreach.core.timing import recipient_zone
+from outreach.daemon import Daemon
 from outreach.services.app import App
+from outreach.services.enrollment import EnrollmentPlan, enroll
 from outreach.services.importing import ImportReport, import_creators
-from outreach.services.sending import send_now
 from outreach.services.workspace import InitReport, init_workspace
 
 DEMO_CAMPAIGN = "spring-serum"
-DEMO_TEMPLATE = "proposal"
+SIMULATION_STEP = timedelta(minutes=5)
+SIMULATION_LIMIT = timedelta(days=4)
+
+
+@dataclass(frozen=True)
+class SentLine:
+    """One message the simulated daemon sent."""
+
+    handle: str
+    language: str
+    address: str
+    local_time: str
+    answer: str
 
 
 @dataclass
@@ -30,44 +44,72 @@ class DemoReport:
 
     init: InitReport
     imported: ImportReport
+    enrolled: EnrollmentPlan
     capture_folder: Path
-    sent: list[tuple[str, str, str, str]] = field(default_factory=list)
-    left_out: list[tuple[str, str]] = field(default_factory=list)
+    sent: list[SentLine] = field(default_factory=list)
 
 
-def run_demo(target: Path, on_sent: Callable[[str, str, str, str], None]) -> DemoReport:
-    """Init the workspace, import its creators, send the campaign's proposal to each match."""
+def run_demo(target: Path, now: datetime, on_sent: Callable[[SentLine], None]) -> DemoReport:
+    """Init, import, enrol, then run the daemon at simulated moments until proposals are out."""
     init = init_workspace(target)
     capture = target.resolve() / CAPTURE_DIRNAME
     # Embedded defaults only: the demo never reads the user's OUTREACH_* settings, so it
     # can never send to real servers.
     app = bootstrap(target, environ={}, transport=CaptureTransport(capture))
     with app.session() as session:
-        imported = import_creators(session, target / CONTACTS_DIRNAME / "creators.csv", app.clock())
-    report = DemoReport(init=init, imported=imported, capture_folder=capture)
-    _send_proposals(app, report, on_sent)
+        imported = import_creators(session, target / CONTACTS_DIRNAME / "creators.csv", now)
+        spec = find_campaign(app.schedules, DEMO_CAMPAIGN)
+        enrolled = enroll(session, spec, now, app.settings.cool_off_days)
+    report = DemoReport(init, imported, enrolled, capture)
+    _simulate(app, now, report, on_sent)
     return report
 
 
-def _send_proposals(
-    app: App, report: DemoReport, on_sent: Callable[[str, str, str, str], None]
+def _simulate(
+    app: App, start: datetime, report: DemoReport, on_sent: Callable[[SentLine], None]
 ) -> None:
-    campaign = find_campaign(app.schedules, DEMO_CAMPAIGN)
+    """Step a clock through polite sending windows, the way a running daemon would."""
+    moment = start
+    seen: set[int] = set()
+    while moment < start + SIMULATION_LIMIT and _proposals_pending(app):
+        asyncio.run(Daemon(app=app, clock=_fixed(moment)).run_once())
+        for line_id, line in _new_sends(app, seen):
+            seen.add(line_id)
+            report.sent.append(line)
+            on_sent(line)
+        moment += SIMULATION_STEP
+
+
+def _fixed(moment: datetime) -> Callable[[], datetime]:
+    return lambda: moment
+
+
+def _proposals_pending(app: App) -> bool:
     with app.session() as session:
-        creators = list(session.exec(select(Creator).order_by(col(Creator.id))))
-    for creator in creators:
-        misses = selection_misses(creator.model_dump(), campaign.sections.get("selection", {}))
-        if misses:
-            report.left_out.append((creator.handle, "; ".join(misses)))
-            continue
-        try:
-            result = send_now(
-                app, f"{creator.platform}:{creator.handle}", DEMO_TEMPLATE, campaign.name
+        enrolled = session.exec(select(Enrollment.id).where(Enrollment.campaign == DEMO_CAMPAIGN))
+        sent = session.exec(
+            select(Message.enrollment_id).where(
+                Message.campaign == DEMO_CAMPAIGN, Message.step == 1,
+                Message.state == MessageState.SENT.value,
             )
-        except OutreachError as exc:
-            report.left_out.append((creator.handle, str(exc)))
-            continue
-        answer = result.message.smtp_response or ""
-        entry = (creator.handle, result.composed.language, creator.email, answer)
-        report.sent.append(entry)
-        on_sent(*entry)
+        )  # fmt: skip
+        return bool(set(enrolled) - set(sent))
+
+
+def _new_sends(app: App, seen: set[int]) -> list[tuple[int, SentLine]]:
+    with app.session() as session:
+        rows = session.exec(
+            select(Message, Creator)
+            .join(Creator)
+            .where(Message.state == MessageState.SENT.value, col(Message.id).not_in(seen))
+            .order_by(col(Message.sent_at), col(Message.id))
+        )
+        lines = []
+        for message, creator in rows:
+            assert message.id is not None and message.sent_at is not None
+            zone = recipient_zone(creator.timezone, creator.country, "Asia/Tokyo")
+            local = message.sent_at.astimezone(zone).strftime("%a %H:%M ") + str(zone)
+            answer = message.smtp_response or ""
+            lines.append((message.id, SentLine(creator.handle, message.language,
+                                               message.to_address, local, answer)))  # fmt: skip
+        return lines

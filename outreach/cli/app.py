@@ -72,7 +72,7 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder for the new work
 def demo(
     directory: Annotated[Path, typer.Argument(help="Folder for the demo workspace")] = Path("demo"),
 ) -> None:
-    """Run the whole first slice on embedded defaults: init, import, send proposals (captured)."""
+    """The main job on embedded defaults: init, import, enrol, and the daemon's first days."""
     from outreach.cli.demo_output import run_and_show
 
     run_and_show(directory)

@@ -4,38 +4,40 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from outreach.adapters.models import utcnow
 from outreach.cli.output import say
-from outreach.demo import DEMO_CAMPAIGN, DEMO_TEMPLATE, run_demo
+from outreach.demo import DEMO_CAMPAIGN, SentLine, run_demo
 
 
 def run_and_show(directory: Path) -> None:
     """Run the demo in DIRECTORY, printing each captured message as it goes."""
-    say(f"Demo workspace: {directory.resolve()}")
+    root = directory.resolve()
+    say(f"Demo workspace: {root}")
     say(
-        f"Sending {DEMO_TEMPLATE!r} of campaign {DEMO_CAMPAIGN!r} to the sample creators. "
-        "No mail server is set, so each message is captured as an .eml file; nothing leaves "
-        "this machine."
+        f"Campaign {DEMO_CAMPAIGN!r}: the daemon's first days are simulated, so each proposal "
+        "goes out inside the creator's own sending window (mon-fri 10:00-18:00 local), with "
+        "random gaps. No mail server is set: every message is captured as an .eml file and "
+        "nothing leaves this machine."
     )
 
-    root = directory.resolve()
-
-    def show(handle: str, language: str, address: str, answer: str) -> None:
-        where = answer.removeprefix("captured to ")
-        if where != answer and Path(where).is_relative_to(root):
+    def show(line: SentLine) -> None:
+        where = line.answer.removeprefix("captured to ")
+        if where != line.answer and Path(where).is_relative_to(root):
             where = str(Path(where).relative_to(root))
-        say(f"  sent  @{handle:<18} {language}  {address:<30} {where}")
+        say(f"  sent  @{line.handle:<18} {line.language}  {line.local_time:<26} {where}")
 
-    report = run_demo(directory, on_sent=show)
-    imported = report.imported
-    for handle, reason in report.left_out:
-        say(f"  skip  @{handle:<18} {reason}")
+    report = run_demo(directory, utcnow(), on_sent=show)
+    for creator, reason in report.enrolled.left_out:
+        say(f"  skip  @{creator.handle:<18} {reason}")
+    imported, enrolled = report.imported, report.enrolled
     say(
         f"Files: {len(report.init.created)} created, {len(report.init.kept)} kept. Creators: "
         f"{imported.imported} imported, {imported.updated} updated, {imported.unchanged} "
-        f"unchanged, {imported.skipped} skipped."
+        f"unchanged, {imported.skipped} skipped. Enrolled: {len(enrolled.enrolled)} new, "
+        f"{len(enrolled.already)} already."
     )
-    say(f"Sent {len(report.sent)} proposals into {report.capture_folder}")
+    say(f"Sent {len(report.sent)} messages into {report.capture_folder}")
     say(
-        f"Next: outreach -w {directory} history <handle>, or open any .eml file there in a "
-        "mail program."
+        f"Next: outreach -w {directory} outbox list; outreach -w {directory} history <handle>; "
+        f"follow-ups come 4 days later: outreach -w {directory} run --once --now <a later time>"
     )

@@ -38,9 +38,16 @@ def test_demo_sends_each_fitting_creator_one_proposal_in_their_language(tmp_path
         "'vegan']; 800 followers is below 1,000"
     )
     assert lines[-3] == (
-        "Files: 12 created, 0 kept. Creators: 8 imported, 0 updated, 0 unchanged, 0 skipped."
+        "Files: 12 created, 0 kept. Creators: 8 imported, 0 updated, 0 unchanged, 0 skipped. "
+        "Enrolled: 7 new, 0 already."
     )
-    assert lines[-2] == f"Sent 7 proposals into {tmp_path / 'demo' / 'outbox-capture'}"
+    assert lines[-2] == f"Sent 7 messages into {tmp_path / 'demo' / 'outbox-capture'}"
+    local_times = [
+        re.split(r"\s+", line.strip())[3:5] for line in lines if line.startswith("  sent")
+    ]
+    for day, clock in local_times:
+        assert day in ("Mon", "Tue", "Wed", "Thu", "Fri")
+        assert "10:00" <= clock < "18:00"
     emls = sorted((tmp_path / "demo" / "outbox-capture").glob("*.eml"))
     assert len(emls) == 7
     recipients = set()
@@ -59,6 +66,8 @@ def test_running_the_demo_again_sends_nothing_new(tmp_path: Path) -> None:
 
     assert second.code == 0, second.stderr
     assert "  sent " not in second.stdout
-    assert second.stdout.count("already has 'proposal' in campaign 'spring-serum'") == 7
-    assert "Creators: 0 imported, 0 updated, 8 unchanged, 0 skipped." in second.stdout
+    assert (
+        "Creators: 0 imported, 0 updated, 8 unchanged, 0 skipped. Enrolled: 0 new, 7 "
+        "already." in second.stdout
+    )
     assert len(list((tmp_path / "demo" / "outbox-capture").glob("*.eml"))) == 7
