@@ -80,7 +80,10 @@ class Dispatcher:
             _cancel(session, message, creator, stop_reason, now)
             session.commit()
             return None
-        spec = self.specs.get(message.campaign or "")
+        if message.campaign is None:
+            session.commit()  # a one-off message a person chose to resend: no campaign limits
+            return message, creator
+        spec = self.specs.get(message.campaign)
         if spec is None:
             message.state = MessageState.HELD.value
             message.last_error = f"campaign file for {message.campaign!r} not found"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -58,8 +59,18 @@ def list_outbox(
     return [OutboxRow(message, handle) for message, handle in session.exec(statement)]
 
 
-def resolve(session: Session, message_id: int, sent: bool, now: datetime) -> Message:
-    """Settle an unknown (or failed, or held) message: it was sent, or send it again."""
+def resolve(
+    session: Session,
+    message_id: int,
+    sent: bool,
+    now: datetime,
+    next_delay: Callable[[Message], timedelta | None] | None = None,
+) -> Message:
+    """Settle an unknown (or failed, or held) message: it was sent, or send it again.
+
+    next_delay gives the wait before the sequence's next step; without it the next planning
+    pass takes the sequence on at once.
+    """
     message = session.get(Message, message_id)
     if message is None:
         raise NotFoundError(f"no message {message_id}; see 'outreach outbox list'")
@@ -72,7 +83,8 @@ def resolve(session: Session, message_id: int, sent: bool, now: datetime) -> Mes
     creator = session.get(Creator, message.creator_id)
     assert creator is not None
     if sent:
-        _confirm_sent(session, message, creator, now)
+        delay = next_delay(message) if next_delay else timedelta(0)
+        _confirm_sent(session, message, creator, now, delay)
     elif message.state == MessageState.HELD.value:
         _replan(session, message, creator, now)
     else:
@@ -85,7 +97,9 @@ def resolve(session: Session, message_id: int, sent: bool, now: datetime) -> Mes
     return message
 
 
-def _confirm_sent(session: Session, message: Message, creator: Creator, now: datetime) -> None:
+def _confirm_sent(
+    session: Session, message: Message, creator: Creator, now: datetime, delay: timedelta | None
+) -> None:
     if message.state == MessageState.HELD.value:
         raise OutreachError(f"message {message.id} was never rendered; use --resend")
     message.state = MessageState.SENT.value
@@ -94,9 +108,13 @@ def _confirm_sent(session: Session, message: Message, creator: Creator, now: dat
                  now, message_id=message.id)  # fmt: skip
     enrollment = session.get(Enrollment, message.enrollment_id) if message.enrollment_id else None
     if enrollment is not None and enrollment.state == EnrollmentState.ACTIVE.value:
-        # The next step follows from now; the campaign's delay applies when it is planned.
-        enrollment.next_due_at = now
-        session.add(enrollment)
+        if delay is None:  # that was the last step
+            end_enrollment(session, enrollment, creator, EnrollmentState.COMPLETED,
+                           "sequence finished", now)  # fmt: skip
+        else:
+            # The person's confirmation is the send time we know; the next step waits its delay.
+            enrollment.next_due_at = now + delay
+            session.add(enrollment)
 
 
 def _replan(session: Session, message: Message, creator: Creator, now: datetime) -> None:
