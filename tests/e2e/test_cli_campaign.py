@@ -1,0 +1,156 @@
+"""End to end: a campaign through the installed command, from enrolment to follow-ups."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_outreach
+
+TUESDAY_TOKYO_MORNING = "2030-01-08T01:30Z"  # 10:30 in Tokyo and Seoul
+
+
+@pytest.fixture
+def imported(workspace: Path) -> Path:
+    """The sample workspace with its creators imported."""
+    assert run_outreach(workspace, "contacts", "import", "contacts/creators.csv").code == 0
+    return workspace
+
+
+def outbox(workspace: Path, *args: str) -> list[dict[str, object]]:
+    result = run_outreach(workspace, "outbox", "list", "--format", "json", *args)
+    assert result.code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_dry_run_lists_who_and_why_and_changes_nothing(imported: Path) -> None:
+    result = run_outreach(imported, "campaign", "enroll", "spring-serum", "--dry-run")
+
+    assert result.code == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "  would enrol  @hannahbrooks.skin",
+        "  would enrol  @haruka_vegancos",
+        "  would enrol  @kenta.skincare",
+        "  would enrol  @minji.glow",
+        "  would enrol  @misaki.hada",
+        "  would enrol  @priya.makes.up",
+        "  would enrol  @seoyeon.vegan",
+        "  left out     @jiho.haircare: niches ['haircare', 'wellness'] not in ['skincare', "
+        "'vegan']; 800 followers is below 1,000",
+        "spring-serum: 7 would enrol, 0 already enrolled, 1 left out",
+    ]
+    again = run_outreach(imported, "campaign", "enroll", "spring-serum", "--dry-run")
+    assert again.stdout == result.stdout
+
+
+def test_enrolling_twice_changes_nothing(imported: Path) -> None:
+    first = run_outreach(imported, "campaign", "enroll", "spring-serum")
+    second = run_outreach(imported, "campaign", "enroll", "spring-serum")
+
+    assert first.stdout.splitlines()[-1] == (
+        "spring-serum: 7 enrolled, 0 already enrolled, 1 left out"
+    )
+    assert second.stdout.splitlines()[-1] == (
+        "spring-serum: 0 enrolled, 7 already enrolled, 1 left out"
+    )
+
+
+def test_run_once_sends_inside_windows_and_outbox_json_has_the_documented_keys(
+    imported: Path,
+) -> None:
+    run_outreach(imported, "campaign", "enroll", "spring-serum")
+
+    result = run_outreach(imported, "run", "--once", "--now", TUESDAY_TOKYO_MORNING)
+
+    assert result.code == 0, result.stderr
+    rows = outbox(imported)
+    assert len(rows) == 7
+    keys = {"id", "creator", "to", "campaign", "step", "state", "message_id", "attempts",
+            "last_error", "sent_at"}  # fmt: skip
+    assert all(keys <= set(row) for row in rows)
+    sent = [row for row in rows if row["state"] == "sent"]
+    # One mailbox, random gaps of 4-10 minutes: at one fixed moment only one message goes.
+    assert len(sent) == 1
+    assert sent[0]["sent_at"] == "2030-01-08T01:30:00+00:00"
+    # 01:30 UTC is 10:30 in Tokyo and Seoul and 17:30 the day before in Los Angeles (all
+    # inside 10:00-18:00), but 01:30 in London.
+    assert sent[0]["creator"] in {"haruka_vegancos", "kenta.skincare", "minji.glow",
+                                  "misaki.hada", "seoyeon.vegan", "hannahbrooks.skin"}  # fmt: skip
+    [london] = [r for r in rows if r["creator"] == "priya.makes.up"]
+    assert london["state"] == "queued"
+
+
+def test_a_recorded_reply_cancels_the_planned_follow_up(imported: Path) -> None:
+    run_outreach(imported, "campaign", "enroll", "spring-serum")
+    for minute in range(0, 70, 10):
+        run_outreach(imported, "run", "--once", "--now", f"2030-01-08T01:{minute // 10}0Z"
+                     if minute < 60 else "2030-01-08T02:10Z")  # fmt: skip
+    run_outreach(imported, "run", "--once", "--now", "2030-01-12T02:00Z")  # Saturday: planned
+    planned = [r for r in outbox(imported) if r["creator"] == "misaki.hada" and r["step"] == 2]
+
+    recorded = run_outreach(imported, "replies", "record", "misaki.hada", "--kind", "reply",
+                            "--note", "Yes please!")  # fmt: skip
+    run_outreach(imported, "run", "--once", "--now", "2030-01-13T02:00Z")  # Monday 11:00 JST
+
+    assert [r["state"] for r in planned] == ["queued"]
+    assert recorded.stdout == "Recorded reply from @misaki.hada; 1 sequence(s) stopped.\n"
+    follow_up = [r for r in outbox(imported) if r["creator"] == "misaki.hada" and r["step"] == 2]
+    assert [r["state"] for r in follow_up] == ["cancelled"]
+    history = run_outreach(imported, "history", "misaki.hada").stdout
+    assert "reply        reply recorded: Yes please!" in history
+
+
+def test_pause_stops_sends_and_resume_continues(imported: Path) -> None:
+    run_outreach(imported, "campaign", "enroll", "spring-serum")
+    paused = run_outreach(imported, "campaign", "pause", "spring-serum")
+
+    run_outreach(imported, "run", "--once", "--now", TUESDAY_TOKYO_MORNING)
+    while_paused = outbox(imported)
+    run_outreach(imported, "campaign", "resume", "spring-serum")
+    run_outreach(imported, "run", "--once", "--now", TUESDAY_TOKYO_MORNING)
+
+    assert paused.stdout == (
+        "spring-serum paused: nothing more is sent until `outreach campaign resume spring-serum`\n"
+    )
+    assert while_paused == []
+    assert [r["state"] for r in outbox(imported)].count("sent") == 1
+
+
+def test_status_shows_counts_and_next_times(imported: Path) -> None:
+    run_outreach(imported, "campaign", "enroll", "spring-serum")
+    run_outreach(imported, "run", "--once", "--now", TUESDAY_TOKYO_MORNING)
+
+    result = run_outreach(imported, "status", "--now", TUESDAY_TOKYO_MORNING)
+
+    lines = result.stdout.splitlines()
+    assert lines[0] == "workers alive: 0"
+    assert lines[1] == "messages: queued 6, sent 1"
+    assert lines[2].startswith("next send: 2030-01-08 01:")
+    assert lines[2].endswith("; next step due: 2030-01-12 01:30 UTC")
+
+
+def test_approval_holds_proposals_as_drafts_until_approved(imported: Path) -> None:
+    campaign = imported / "schedules" / "spring-serum.toml"
+    campaign.write_text(
+        campaign.read_text(encoding="utf-8").replace(
+            "require_approval = false", "require_approval = true"
+        ),
+        encoding="utf-8",
+    )
+    run_outreach(imported, "campaign", "enroll", "spring-serum")
+    run_outreach(imported, "run", "--once", "--now", TUESDAY_TOKYO_MORNING)
+
+    listed = run_outreach(imported, "approve")
+    drafts = outbox(imported, "--state", "draft")
+    skipped = run_outreach(imported, "approve", "--skip", str(drafts[0]["id"]))
+    approved = run_outreach(imported, "approve", "--all")
+    run_outreach(imported, "run", "--once", "--now", TUESDAY_TOKYO_MORNING)
+
+    assert listed.stdout.splitlines()[-1] == "7 drafts waiting"
+    assert skipped.stdout.startswith(f"Skipped draft {drafts[0]['id']};")
+    assert approved.stdout == "Approved 6 drafts.\n"
+    states = sorted(str(r["state"]) for r in outbox(imported))
+    assert states.count("skipped") == 1
+    assert states.count("sent") == 1
