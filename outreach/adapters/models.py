@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -124,7 +124,11 @@ class Message(SQLModel, table=True):
     __tablename__ = "messages"
     # The natural key of a campaign message: one step is stored once per enrolment, so a
     # second planner (or a restarted one) cannot queue it twice.
-    __table_args__ = (UniqueConstraint("enrollment_id", "step", name="uq_message_step"),)
+    __table_args__ = (
+        UniqueConstraint("enrollment_id", "step", name="uq_message_step"),
+        # The claim's search: due queued messages, follow-ups first, oldest first.
+        Index("ix_messages_due", "state", "priority", "scheduled_at", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     creator_id: int = Field(foreign_key="creators.id", index=True)
