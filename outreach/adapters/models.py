@@ -151,6 +151,8 @@ class Message(SQLModel, table=True):
     scheduled_at: datetime | None = _when(nullable=True, index=True)
     lease_owner: str | None = None
     lease_expires_at: datetime | None = _when(nullable=True)
+    first_attempt_at: datetime | None = _when(nullable=True)  # retry deadlines count from here
+    next_step_delay_seconds: int | None = None  # wait before the sequence's next step
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     smtp_response: str | None = Field(default=None, sa_column=Column(Text))

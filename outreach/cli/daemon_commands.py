@@ -5,13 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from datetime import timedelta
 from typing import Annotated
 
 import typer
 
-from outreach.adapters.campaign_files import find_campaign
-from outreach.adapters.models import Message
 from outreach.cli.clock import NowOption, clock_for
 from outreach.cli.output import say, table
 from outreach.cli.state import state
@@ -132,15 +129,8 @@ def outbox_resolve(
     if sent == resend:
         raise typer.BadParameter("give exactly one of --sent or --resend")
     workspace_app = state(ctx).app()
-
-    def next_delay(message: Message) -> timedelta | None:
-        if message.campaign is None or message.step is None:
-            return None
-        spec = find_campaign(workspace_app.schedules, message.campaign)
-        return spec.steps[message.step].delay if message.step < len(spec.steps) else None
-
     with workspace_app.session() as session:
-        resolve(session, message_id, sent, workspace_app.clock(), next_delay)
+        resolve(session, message_id, sent, workspace_app.clock())
     say(f"Message {message_id} " + ("recorded as sent." if sent else "will be sent again."))
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import cast
 
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -35,8 +35,8 @@ from outreach.core.timing import (
 from outreach.errors import DeliveryError, SuppressedError
 from outreach.services.app import App
 from outreach.services.history import record_event
-from outreach.services.outbox import Backoff, record_failure, record_sent
-from outreach.services.planning import paused_campaigns
+from outreach.services.outbox import Backoff, record_failure, record_sent, stored_next_delay
+from outreach.services.planning import end_enrollment, paused_campaigns
 from outreach.services.sending import ensure_contactable
 
 
@@ -160,12 +160,15 @@ class Dispatcher:
                     session, message, creator, answer, self.clock(), self._next_delay(message)
                 )
             elif message.state == MessageState.SENDING.value:
-                record_failure(session, message, creator, error, self.clock(), self.backoff)
+                record_failure(session, message, creator, error, self.clock(), self.backoff,
+                               first_attempt_at=message.first_attempt_at)  # fmt: skip
             session.commit()
 
     def _next_delay(self, message: Message) -> timedelta | None:
         spec = self.specs.get(message.campaign or "")
-        if spec is None or message.step is None or message.step >= len(spec.steps):
+        if spec is None or message.step is None:
+            return stored_next_delay(message)
+        if message.step >= len(spec.steps):
             return None
         return spec.steps[message.step].delay
 
@@ -198,6 +201,7 @@ def claim_next(session: Session, worker_id: str, now: datetime, lease_seconds: i
             lease_owner=worker_id,
             lease_expires_at=now + timedelta(seconds=lease_seconds),
             attempts=Message.attempts + 1,
+            first_attempt_at=func.coalesce(Message.first_attempt_at, now),
         )
         .returning(col(Message.id))
     )
@@ -224,6 +228,9 @@ def _cancel(
     message.last_error = reason
     message.lease_owner = message.lease_expires_at = None
     session.add(message)
+    enrollment = session.get(Enrollment, message.enrollment_id) if message.enrollment_id else None
+    if enrollment is not None and enrollment.state == EnrollmentState.ACTIVE.value:
+        end_enrollment(session, enrollment, creator, EnrollmentState.STOPPED, reason, now)
     record_event(session, creator, "cancelled", f"{message.template!r} not sent: {reason}", now,
                  message_id=message.id)  # fmt: skip
 

@@ -39,6 +39,29 @@ class Backoff:
         return timedelta(seconds=min(seconds, self.max_seconds))
 
 
+def stored_next_delay(message: Message) -> timedelta | None:
+    """The wait before the next step, as the campaign said when this message was planned."""
+    if message.next_step_delay_seconds is None:
+        return None
+    return timedelta(seconds=message.next_step_delay_seconds)
+
+
+def fill_message(row: Message, composed: Composed) -> None:
+    """Put a composed message's exact content into an outbox row."""
+    envelope = composed.envelope
+    row.template = composed.template
+    row.language = composed.language
+    row.to_address = envelope.to_address
+    row.from_address = composed.sender_address
+    row.subject = composed.subject
+    row.body_text = _part(composed, "plain") or composed.rendered.text
+    row.body_html = _part(composed, "html")
+    row.raw = composed.message.as_string(policy=email.policy.default)
+    row.message_id = envelope.message_id
+    row.in_reply_to = envelope.in_reply_to
+    row.references = " ".join(envelope.references) or None
+
+
 def store_outgoing(
     session: Session,
     creator: Creator,
@@ -53,7 +76,6 @@ def store_outgoing(
 ) -> Message:
     """Add the message to the outbox exactly as it will be sent (the caller commits)."""
     assert creator.id is not None
-    envelope = composed.envelope
     row = Message(
         creator_id=creator.id,
         enrollment_id=enrollment_id,
@@ -61,20 +83,18 @@ def store_outgoing(
         step=step,
         template=composed.template,
         language=composed.language,
-        to_address=envelope.to_address,
-        from_address=composed.sender_address,
-        subject=composed.subject,
-        body_text=_part(composed, "plain") or composed.rendered.text,
-        body_html=_part(composed, "html"),
-        raw=composed.message.as_string(policy=email.policy.default),
-        message_id=envelope.message_id,
-        in_reply_to=envelope.in_reply_to,
-        references=" ".join(envelope.references) or None,
+        to_address="",
+        from_address="",
+        subject="",
+        body_text="",
+        raw="",
+        message_id=composed.envelope.message_id,
         state=state.value,
         priority=0 if step and step > 1 else 1,
         scheduled_at=scheduled_at,
         created_at=now,
     )
+    fill_message(row, composed)
     session.add(row)
     session.flush()
     return row

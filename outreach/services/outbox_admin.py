@@ -18,6 +18,7 @@ from outreach.adapters.models import (
 )
 from outreach.errors import NotFoundError, OutreachError
 from outreach.services.history import record_event
+from outreach.services.outbox import stored_next_delay
 from outreach.services.planning import end_enrollment
 
 
@@ -83,7 +84,7 @@ def resolve(
     creator = session.get(Creator, message.creator_id)
     assert creator is not None
     if sent:
-        delay = next_delay(message) if next_delay else timedelta(0)
+        delay = next_delay(message) if next_delay else stored_next_delay(message)
         _confirm_sent(session, message, creator, now, delay)
     elif message.state == MessageState.HELD.value:
         _replan(session, message, creator, now)
@@ -118,7 +119,7 @@ def _confirm_sent(
 
 
 def _replan(session: Session, message: Message, creator: Creator, now: datetime) -> None:
-    """A held step is rendered again from the current data by the next planning pass."""
+    """A held step is rendered again, into the same row, by the next planning pass."""
     enrollment = session.get(Enrollment, message.enrollment_id) if message.enrollment_id else None
     if enrollment is None:
         raise OutreachError(f"message {message.id} belongs to no campaign sequence")
@@ -128,7 +129,6 @@ def _replan(session: Session, message: Message, creator: Creator, now: datetime)
     session.add(enrollment)
     record_event(session, creator, "resend", f"held step {message.step} will be planned again",
                  now, message_id=message.id)  # fmt: skip
-    session.delete(message)
 
 
 def drafts(session: Session) -> list[OutboxRow]:

@@ -23,7 +23,7 @@ from outreach.errors import OutreachError, SuppressedError
 from outreach.services.app import App
 from outreach.services.composing import compose
 from outreach.services.history import record_event
-from outreach.services.outbox import store_outgoing, thread_for
+from outreach.services.outbox import fill_message, store_outgoing, thread_for
 from outreach.services.sending import earlier_send, ensure_contactable
 
 PLAN_BATCH = 500
@@ -127,23 +127,42 @@ def _plan_step(
         return
     assert creator.id is not None
     thread = thread_for(session, creator.id, spec.name)
+    held = _held_row(session, enrollment, step_number)
     try:
         composed = compose(app.settings, app.templates, creator, template, spec, now, thread)
     except OutreachError as exc:
-        _hold(session, enrollment, creator, spec, step_number, template, str(exc), now)
+        _hold(session, enrollment, creator, spec, step_number, template, str(exc), now, held)
         report.held += 1
         return
     zone = recipient_zone(
         creator.timezone, creator.country, spec.window.timezone if spec.window else None
     )
     first_approval = spec.require_approval and step_number == 1
-    store_outgoing(
-        session, creator, composed, campaign=spec.name,
-        state=MessageState.DRAFT if first_approval else MessageState.QUEUED,
-        now=now, enrollment_id=enrollment.id, step=step_number,
-        scheduled_at=next_window_start(now, spec.window, zone),
-    )  # fmt: skip
+    state = MessageState.DRAFT if first_approval else MessageState.QUEUED
+    scheduled_at = next_window_start(now, spec.window, zone)
+    if held is not None:
+        # A person fixed the data and asked for this step again: the held row is filled in.
+        fill_message(held, composed)
+        held.state, held.scheduled_at, held.last_error = state.value, scheduled_at, None
+        message = held
+    else:
+        message = store_outgoing(
+            session, creator, composed, campaign=spec.name, state=state, now=now,
+            enrollment_id=enrollment.id, step=step_number, scheduled_at=scheduled_at,
+        )  # fmt: skip
+    if step_number < len(spec.steps):
+        message.next_step_delay_seconds = int(spec.steps[step_number].delay.total_seconds())
+    session.add(message)
     report.planned += 1
+
+
+def _held_row(session: Session, enrollment: Enrollment, step_number: int) -> Message | None:
+    statement = select(Message).where(
+        Message.enrollment_id == enrollment.id,
+        Message.step == step_number,
+        Message.state == MessageState.HELD.value,
+    )
+    return session.exec(statement).first()
 
 
 def _hold(
@@ -155,9 +174,16 @@ def _hold(
     template: str,
     reason: str,
     now: datetime,
+    held: Message | None,
 ) -> None:
     """Keep the step as a held placeholder: a person fixes the data, then resolves it."""
     assert creator.id is not None
+    if held is not None:
+        held.last_error = reason
+        session.add(held)
+        record_event(session, creator, "held", f"step {step_number} still held: {reason}", now,
+                     message_id=held.id)  # fmt: skip
+        return
     message = Message(
         creator_id=creator.id,
         enrollment_id=enrollment.id,

@@ -6,7 +6,6 @@ import os
 import socket
 import uuid
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlmodel import Session, col, select
 
@@ -80,11 +79,14 @@ def live_workers(session: Session, now: datetime, dead_after_seconds: float) -> 
 def _gone_from_this_host(worker: Worker) -> bool:
     if worker.hostname != socket.gethostname() or worker.pid == os.getpid():
         return False
-    cmdline = Path(f"/proc/{worker.pid}/cmdline")
     try:
-        return b"outreach" not in cmdline.read_bytes()
-    except OSError:
-        return True  # no such process
+        os.kill(worker.pid, 0)  # signal 0 only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # it exists, under another user
+    # A reused pid keeps a dead worker "alive" here; its silent heartbeat still gives it away.
+    return False
 
 
 def _mark_unknown(session: Session, worker_ids: list[str], now: datetime, why: str) -> int:

@@ -1,0 +1,141 @@
+"""A worker that died while sending: its message becomes unknown and is never resent."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from outreach.adapters.campaign_files import load_all_campaigns
+from outreach.adapters.models import Message, Worker
+from outreach.constants import DEAD_WORKER_SECONDS, LEASE_SECONDS
+from outreach.services.app import App
+from outreach.services.planning import plan_due
+from outreach.services.workers import reap_dead_workers
+from tests.campaign_helpers import (
+    MONDAY,
+    add_creator,
+    enroll_in,
+    history,
+    make_app,
+    messages,
+    run_once,
+    write_campaign,
+)
+from tests.smtp_server import SmtpTestServer
+
+pytestmark = pytest.mark.usefixtures("trust_test_ca")
+
+DIED_WHILE_SENDING = (
+    "delivery unknown: its worker died while sending; settle with `outreach outbox resolve`"
+)
+
+
+def finished_pid() -> int:
+    """The id of a process that has already exited."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def sending_by_a_ghost(
+    workspace: Path,
+    database_url: str,
+    server: SmtpTestServer,
+    *,
+    hostname: str,
+    pid: int,
+    heartbeat_at: datetime,
+) -> tuple[App, int]:
+    """A planned proposal leased, as 'sending', by a worker row no live process stands behind."""
+    app = make_app(workspace, database_url, server)
+    spec = write_campaign(workspace, "serum")
+    add_creator(app, "ana")
+    enroll_in(app, spec, MONDAY)
+    plan_due(app, load_all_campaigns(app.schedules), MONDAY)
+    worker_id = f"{hostname}:{pid}:0badf00d"
+    with app.session() as session:
+        started = MONDAY - timedelta(hours=1)
+        worker = Worker(
+            id=worker_id, hostname=hostname, pid=pid, started_at=started, heartbeat_at=heartbeat_at
+        )
+        session.add(worker)
+        row = session.exec(select(Message)).one()
+        assert row.id is not None
+        row.state, row.attempts, row.lease_owner = "sending", 1, worker_id
+        row.lease_expires_at = MONDAY + timedelta(seconds=LEASE_SECONDS)
+        session.add(row)
+        session.commit()
+        return app, row.id
+
+
+def test_a_worker_with_an_old_heartbeat_leaves_its_message_unknown(
+    workspace: Path, database_url: str, smtp_server: SmtpTestServer
+) -> None:
+    app, message_id = sending_by_a_ghost(
+        workspace, database_url, smtp_server,
+        hostname="other-host.example", pid=4242, heartbeat_at=MONDAY - timedelta(minutes=2),
+    )  # fmt: skip
+
+    with app.session() as session:
+        reaped = reap_dead_workers(session, MONDAY, DEAD_WORKER_SECONDS)
+
+    [message] = messages(app)
+    assert (reaped, message.id, message.state) == (1, message_id, "unknown")
+    assert message.last_error == DIED_WHILE_SENDING
+    assert history(app, message.creator_id)[-1] == (
+        "delivery_unknown", "'pitch' to ana@mail.example: its worker died while sending",
+    )  # fmt: skip
+
+
+def test_a_worker_whose_process_is_gone_is_dead_at_once(
+    workspace: Path, database_url: str, smtp_server: SmtpTestServer
+) -> None:
+    app, _ = sending_by_a_ghost(
+        workspace, database_url, smtp_server,
+        hostname=socket.gethostname(), pid=finished_pid(), heartbeat_at=MONDAY,
+    )  # fmt: skip
+
+    with app.session() as session:
+        reaped = reap_dead_workers(session, MONDAY + timedelta(seconds=5), DEAD_WORKER_SECONDS)
+
+    [message] = messages(app)
+    assert (reaped, message.state, message.last_error) == (1, "unknown", DIED_WHILE_SENDING)
+
+
+def test_a_worker_with_a_fresh_heartbeat_on_another_host_is_left_alone(
+    workspace: Path, database_url: str, smtp_server: SmtpTestServer
+) -> None:
+    app, _ = sending_by_a_ghost(
+        workspace, database_url, smtp_server,
+        hostname="other-host.example", pid=4242, heartbeat_at=MONDAY,
+    )  # fmt: skip
+
+    with app.session() as session:
+        reaped = reap_dead_workers(session, MONDAY + timedelta(seconds=30), DEAD_WORKER_SECONDS)
+
+    assert reaped == 0
+    assert [m.state for m in messages(app)] == ["sending"]
+
+
+def test_a_new_daemon_notices_the_dead_worker_and_never_sends_its_message(
+    workspace: Path, database_url: str, smtp_server: SmtpTestServer
+) -> None:
+    app, _ = sending_by_a_ghost(
+        workspace, database_url, smtp_server,
+        hostname="other-host.example", pid=4242, heartbeat_at=MONDAY,
+    )  # fmt: skip
+
+    first = run_once(app, MONDAY + timedelta(minutes=1))
+    for minutes in (2, 10, 60 * 24):
+        run_once(app, MONDAY + timedelta(minutes=minutes))
+
+    assert first.reaped == 1
+    [message] = messages(app)
+    assert (message.state, message.attempts, message.sent_at) == ("unknown", 1, None)
+    assert smtp_server.messages == []
