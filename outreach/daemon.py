@@ -85,11 +85,11 @@ class Daemon:
 
     async def run_forever(self) -> RunReport:
         """Run until SIGTERM or SIGINT; the in-flight message is finished first."""
-        worker_id = self._start()
-        dispatcher = self._dispatcher(worker_id)
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self.stop)
+        worker_id = self._start()
+        dispatcher = self._dispatcher(worker_id)
         scheduler = AsyncIOScheduler(timezone="UTC")
 
         async def housekeeping_job() -> None:
@@ -117,8 +117,10 @@ class Daemon:
         try:
             await self._stopping.wait()
         finally:
-            scheduler.shutdown(wait=False)
-            async with self._sending:  # the message in flight is finished and recorded
+            # The message in flight is finished and recorded first: APScheduler cancels
+            # running coroutine jobs on shutdown, whatever `wait` says.
+            async with self._sending:
+                scheduler.shutdown(wait=False)
                 await self.app.transport.close()
                 self._finish(worker_id)
         return self.report

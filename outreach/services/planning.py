@@ -45,8 +45,16 @@ def paused_campaigns(session: Session) -> set[str]:
 
 
 def plan_due(app: App, specs: Mapping[str, CampaignSpec], now: datetime) -> PlanReport:
-    """Plan every due step of every running campaign (a batch at a time)."""
+    """Plan every due step of every running campaign, a batch at a time until none is left."""
     report = PlanReport()
+    while _plan_batch(app, specs, now, report) == PLAN_BATCH:
+        pass
+    return report
+
+
+def _plan_batch(
+    app: App, specs: Mapping[str, CampaignSpec], now: datetime, report: PlanReport
+) -> int:
     with app.session() as session:
         running = sorted(set(specs) - paused_campaigns(session))
         statement = (
@@ -69,7 +77,7 @@ def plan_due(app: App, specs: Mapping[str, CampaignSpec], now: datetime) -> Plan
             except IntegrityError:
                 # Another worker planned this step first; the unique key kept it single.
                 session.rollback()
-    return report
+    return len(due)
 
 
 def _plan_one(
