@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -110,13 +109,18 @@ def creator_row(n: int, now: datetime, languages: tuple[str, ...] = ("ja", "ko",
 
 
 def insert_creators(
-    engine: Engine, count: int, now: datetime = START, languages: tuple[str, ...] = ("ja", "ko", "en")
+    engine: Engine,
+    count: int,
+    now: datetime = START,
+    languages: tuple[str, ...] = ("ja", "ko", "en"),
 ) -> list[int]:
     """COUNT creators in chunks of executemany; returns their ids."""
     table = Creator.__table__  # type: ignore[attr-defined]
     with engine.begin() as connection:
         for first in range(0, count, 10_000):
-            rows = [creator_row(n, now, languages) for n in range(first, min(first + 10_000, count))]
+            rows = [
+                creator_row(n, now, languages) for n in range(first, min(first + 10_000, count))
+            ]
             connection.execute(insert(table), rows)
         return list(connection.execute(select(table.c.id).order_by(table.c.id)).scalars())
 
@@ -177,16 +181,6 @@ def sink_process() -> Iterator[Sink]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def wait_for(predicate, timeout: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
-    """Poll until predicate() is true or the timeout passes."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return bool(predicate())
 
 
 def command_line() -> str:

@@ -52,7 +52,8 @@ def fill_outbox(path: Path, rows: int, due: int, later: int) -> None:
             CASE WHEN i <= :due THEN 'queued' WHEN i <= :due + :later THEN 'queued'
                  WHEN i % 100 = 0 THEN 'failed' ELSE 'sent' END,
             CASE WHEN i % 3 = 0 THEN 1 ELSE 0 END,
-            CASE WHEN i <= :due THEN printf('%s.000000', datetime(:start, '-' || (i % 3600) || ' seconds'))
+            CASE WHEN i <= :due
+                 THEN printf('%s.000000', datetime(:start, '-' || (i % 3600) || ' seconds'))
                  WHEN i <= :due + :later THEN printf('%s.000000', datetime(:start, '+1 day'))
                  ELSE printf('%s.000000', datetime(:start, '-' || (i % 86400) || ' minutes')) END,
             1,

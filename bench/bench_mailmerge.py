@@ -104,8 +104,9 @@ def write_mailmerge_files(folder: Path, count: int, port: int) -> None:
         writer = csv.writer(handle)
         writer.writerow(["email", "name", "recent_post", "recent_post_url"])
         for n in range(count):
+            url = f"https://instagram.example.com/p/{n}"
             writer.writerow([f"creator{n}@mail.example", f"Emma Clarke {n}",
-                             "a gentle morning routine", f"https://instagram.example.com/p/{n}"])  # fmt: skip
+                             "a gentle morning routine", url])  # fmt: skip
     # No "security" key: mailmerge then sends in the clear without asking for a password.
     (folder / "mailmerge_server.conf").write_text(
         f"[smtp_server]\nhost = 127.0.0.1\nport = {port}\n", encoding="utf-8"
@@ -149,9 +150,13 @@ def main() -> None:
         sink.reset()
         env = dict(base_env, OUTREACH_WORKSPACE=str(workspace), OUTREACH_SMTP_HOST="127.0.0.1",
                    OUTREACH_SMTP_PORT=str(sink.port), OUTREACH_SMTP_SECURITY="none")  # fmt: skip
+        # The installed `outreach` script, but importing the package from this checkout.
+        launcher = ("import sys; sys.path.insert(0, sys.argv.pop(1)); sys.argv[0] = 'outreach'; "
+                    "from outreach.cli.app import main; sys.exit(main())")  # fmt: skip
         ours_seconds, _ = timed_run(
-            [str(BIN / "outreach"), "run", "--once", "--now", START.isoformat()], workspace, env
-        )
+            [sys.executable, "-c", launcher, str(ROOT), "run", "--once", "--now",
+             START.isoformat()], workspace, env,
+        )  # fmt: skip
         ours_messages, ours_connections = sink.stats()
 
     version = subprocess.run([str(BIN / "mailmerge"), "--version"], capture_output=True,
@@ -159,7 +164,8 @@ def main() -> None:
     print(f"{count} personalised messages (English proposal, text + HTML), sink: aiosmtpd on "
           f"loopback, no TLS, no auth, own process; {version}")  # fmt: skip
     print(f"mailmerge   {mm_messages:>6} msgs  {mm_seconds:6.2f} s  "
-          f"{mm_messages / mm_seconds:6.0f} msgs/s  {mm_connections} SMTP connection(s)")  # fmt: skip
+          f"{mm_messages / mm_seconds:6.0f} msgs/s  "
+          f"{mm_connections} SMTP connection(s)")  # fmt: skip
     print(f"outreach    {ours_messages:>6} msgs  {ours_seconds:6.2f} s  "
           f"{ours_messages / ours_seconds:6.0f} msgs/s  {ours_connections} SMTP connection(s)  "
           f"(plan + render + store + send)")  # fmt: skip

@@ -73,7 +73,8 @@ def main() -> None:
         size = (workspace / "outreach.db").stat().st_size / 2**20
     print(f"campaign {CAMPAIGN!r}, 1 step, {args.enrolments} enrolments, SQLite (WAL), "
           f"plan_due batch {PLAN_BATCH}, {calls} calls")  # fmt: skip
-    print(f"plan+render+store  {planned:>7} msgs  {elapsed:7.1f} s  {planned / elapsed:7.0f} msgs/s  "
+    print(f"plan+render+store  {planned:>7} msgs  {elapsed:7.1f} s  "
+          f"{planned / elapsed:7.0f} msgs/s  "
           f"{elapsed / max(planned, 1) * 1e3:.2f} ms/msg")  # fmt: skip
     print(f"peak RSS           {rss_before:7.0f} MiB before planning, {max_rss_mib():.0f} MiB after"
           f"  (+{max_rss_mib() - rss_before:.0f} MiB)")  # fmt: skip

@@ -20,7 +20,7 @@ class CaptureTransport:
         self.folder = folder
         self.description = f"capture folder {folder}"
 
-    async def send(self, message: EmailMessage, sender: str, recipients: list[str]) -> str:
+    async def send(self, data: bytes, sender: str, recipients: list[str]) -> str:
         """Write the message with its envelope in X- headers and return the file's path."""
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
@@ -29,11 +29,9 @@ class CaptureTransport:
         copy = EmailMessage(policy=email.policy.SMTP)
         copy["X-Envelope-From"] = sender
         copy["X-Envelope-To"] = ", ".join(recipients)
-        data = (
-            copy.as_bytes().rstrip(b"\r\n") + b"\r\n" + message.as_bytes(policy=email.policy.SMTP)
-        )
+        envelope = copy.as_bytes().rstrip(b"\r\n") + b"\r\n"
         temporary = path.with_suffix(".eml.tmp")
-        temporary.write_bytes(data)
+        temporary.write_bytes(envelope + data)
         os.replace(temporary, path)  # readers never see half a message
         return f"captured to {path}"
 

@@ -105,7 +105,11 @@ class Enrollment(SQLModel, table=True):
     """One creator in one campaign: the sequence's state machine."""
 
     __tablename__ = "enrollments"
-    __table_args__ = (UniqueConstraint("campaign", "creator_id", name="uq_enrollment"),)
+    __table_args__ = (
+        UniqueConstraint("campaign", "creator_id", name="uq_enrollment"),
+        # The planner's search: active enrolments by due time (no sort, stops at the batch).
+        Index("ix_enrollments_due", "state", "next_due_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     campaign: str = Field(index=True)
@@ -128,6 +132,9 @@ class Message(SQLModel, table=True):
         UniqueConstraint("enrollment_id", "step", name="uq_message_step"),
         # The claim's search: due queued messages, follow-ups first, oldest first.
         Index("ix_messages_due", "state", "priority", "scheduled_at", "id"),
+        # One creator's messages in one campaign (duplicate check, thread): without it SQLite
+        # reads the whole campaign for every message it plans, and planning turns quadratic.
+        Index("ix_messages_creator_campaign", "creator_id", "campaign"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

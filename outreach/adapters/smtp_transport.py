@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import email.policy
 import ssl
-from email.message import EmailMessage
 
 import aiosmtplib
 
@@ -29,9 +27,8 @@ class SmtpTransport:
         self._open: aiosmtplib.SMTP | None = None
         self._open_loop: asyncio.AbstractEventLoop | None = None
 
-    async def send(self, message: EmailMessage, sender: str, recipients: list[str]) -> str:
+    async def send(self, data: bytes, sender: str, recipients: list[str]) -> str:
         """Send one message, on the open connection when there is one; return the answer."""
-        data = message.as_bytes(policy=email.policy.SMTP)
         reused = self._reusable()
         try:
             return await self._attempt(data, sender, recipients)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from email.message import EmailMessage
 from typing import Protocol
 
 
@@ -11,8 +10,8 @@ class Transport(Protocol):
 
     description: str
 
-    async def send(self, message: EmailMessage, sender: str, recipients: list[str]) -> str:
-        """Hand the message over and return the server's answer (or where it was written)."""
+    async def send(self, data: bytes, sender: str, recipients: list[str]) -> str:
+        """Hand the message (wire format, CRLF) over; return the server's answer or its place."""
         ...
 
     async def close(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.policy
 from dataclasses import dataclass, replace
 from datetime import datetime
 from email.message import EmailMessage
@@ -35,6 +36,10 @@ class Composed:
     def subject(self) -> str:
         """The final subject (a follow-up's is filled in from its thread)."""
         return self.rendered.subject or ""
+
+    def wire_bytes(self) -> bytes:
+        """The message as it goes over SMTP (RFC 5322 with CRLF line ends)."""
+        return self.message.as_bytes(policy=email.policy.SMTP)
 
     @property
     def sender_address(self) -> str:

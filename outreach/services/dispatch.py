@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from typing import cast
 
 from sqlalchemy import func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -35,7 +31,13 @@ from outreach.core.timing import (
 from outreach.errors import DeliveryError, SuppressedError
 from outreach.services.app import App
 from outreach.services.history import record_event
-from outreach.services.outbox import Backoff, record_failure, record_sent, stored_next_delay
+from outreach.services.outbox import (
+    Backoff,
+    record_failure,
+    record_sent,
+    stored_next_delay,
+    wire_bytes,
+)
 from outreach.services.planning import end_enrollment, paused_campaigns
 from outreach.services.sending import ensure_contactable
 
@@ -124,12 +126,9 @@ class Dispatcher:
         return None
 
     async def _deliver(self, message: Message, creator: Creator) -> None:
-        parsed = cast(
-            EmailMessage, email.message_from_string(message.raw, policy=email.policy.default)
-        )
         try:
             answer = await self.app.transport.send(
-                parsed, message.from_address, [message.to_address]
+                wire_bytes(message), message.from_address, [message.to_address]
             )
         except DeliveryError as error:
             self._record(message.id, None, error)

@@ -39,6 +39,13 @@ class Backoff:
         return timedelta(seconds=min(seconds, self.max_seconds))
 
 
+def wire_bytes(message: Message) -> bytes:
+    """The stored message as it goes over SMTP: the same bytes composing produced."""
+    # Stored text is 7-bit (encoded headers, base64 or quoted-printable bodies), so only the
+    # line ends change; anything else would be a bug worth failing loudly on.
+    return message.raw.replace("\r\n", "\n").replace("\n", "\r\n").encode("ascii")
+
+
 def stored_next_delay(message: Message) -> timedelta | None:
     """The wait before the next step, as the campaign said when this message was planned."""
     if message.next_step_delay_seconds is None:

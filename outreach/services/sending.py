@@ -183,7 +183,7 @@ async def deliver(
         on_attempt(attempt)
         try:
             return await transport.send(
-                composed.message, composed.sender_address, [composed.envelope.to_address]
+                composed.wire_bytes(), composed.sender_address, [composed.envelope.to_address]
             )
         except TemporaryDeliveryError:
             if attempt > len(delays):
