@@ -6,6 +6,7 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -13,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from outreach.adapters.models import (
+    CampaignState,
     Creator,
     Enrollment,
     EnrollmentState,
@@ -38,7 +40,7 @@ from outreach.services.outbox import (
     stored_next_delay,
     wire_bytes,
 )
-from outreach.services.planning import end_enrollment, paused_campaigns
+from outreach.services.planning import end_enrollment
 from outreach.services.sending import ensure_contactable
 
 
@@ -179,7 +181,8 @@ def claim_next(session: Session, worker_id: str, now: datetime, lease_seconds: i
     inner select skips rows other workers hold (FOR UPDATE SKIP LOCKED); SQLite serialises
     writers (BEGIN IMMEDIATE), which gives the same exclusivity on one host.
     """
-    paused = paused_campaigns(session)
+    # Paused campaigns are read inside the same statement: a pause stops the very next claim.
+    paused = select(CampaignState.name).where(col(CampaignState.paused).is_(True))
     candidate = (
         select(Message.id)
         .where(
@@ -246,42 +249,30 @@ def _reschedule(session: Session, message_id: int, when: datetime) -> None:
     session.commit()
 
 
-def _ensure_counter(session: Session, scope: str, day: str) -> None:
+def _upsert(session: Session) -> Any:
     dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(SendCounter).values(scope=scope, day=day, sent=0).on_conflict_do_nothing()
-    session.exec(statement)
+    return pg_insert if dialect == "postgresql" else sqlite_insert
 
 
 def _take_slot(session: Session, scope: str, day: str, cap: int) -> bool:
-    """Count one send against a daily cap, atomically; False when the cap is reached."""
-    _ensure_counter(session, scope, day)
-    statement = (
-        update(SendCounter)
-        .where(
-            col(SendCounter.scope) == scope,
-            col(SendCounter.day) == day,
-            col(SendCounter.sent) < cap,
-        )
-        .values(sent=SendCounter.sent + 1)
-        .returning(col(SendCounter.scope))
-    )
+    """Count one send against a daily cap in one atomic statement; False when it is full."""
+    insert = _upsert(session)(SendCounter).values(scope=scope, day=day, sent=1)
+    statement = insert.on_conflict_do_update(
+        index_elements=["scope", "day"],
+        set_={"sent": SendCounter.sent + 1},
+        where=col(SendCounter.sent) < cap,
+    ).returning(col(SendCounter.scope))
     return session.exec(statement).first() is not None
 
 
 def _take_gap(session: Session, scope: str, now: datetime, gap: timedelta) -> datetime | None:
     """Claim the mailbox's next send time; returns when it is free if another send holds it."""
-    _ensure_counter(session, scope, "*")
-    statement = (
-        update(SendCounter)
-        .where(
-            col(SendCounter.scope) == scope,
-            col(SendCounter.day) == "*",
-            or_(col(SendCounter.next_send_at).is_(None), col(SendCounter.next_send_at) <= now),
-        )
-        .values(next_send_at=now + gap)
-        .returning(col(SendCounter.scope))
-    )
+    insert = _upsert(session)(SendCounter).values(scope=scope, day="*", next_send_at=now + gap)
+    statement = insert.on_conflict_do_update(
+        index_elements=["scope", "day"],
+        set_={"next_send_at": now + gap},
+        where=or_(col(SendCounter.next_send_at).is_(None), col(SendCounter.next_send_at) <= now),
+    ).returning(col(SendCounter.scope))
     if session.exec(statement).first() is not None:
         return None
     counter = session.get(SendCounter, (scope, "*"))
