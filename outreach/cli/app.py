@@ -96,7 +96,8 @@ def preview(
 ) -> None:
     """Print exactly the message that would go out; nothing is sent."""
     creator, composed = prepare(state(ctx).app(), to, template, campaign, for_preview=True)
-    say(raw_message(composed.message) if raw else readable_message(composed.message))
+    built = composed.built
+    say(raw_message(built.data) if raw else readable_message(built.parsed()))
     note(
         f"Preview of {composed.template!r} ({composed.language}) for @{creator.handle}; nothing "
         "was sent. Date and Message-ID are set anew when it is sent."
@@ -118,7 +119,7 @@ def send(
     workspace_app = state(ctx).app()
     if not yes:
         creator, composed = prepare(workspace_app, to, template, campaign)
-        say(readable_message(composed.message))
+        say(readable_message(composed.built.parsed()))
         say()
         if not typer.confirm(f"Send this to @{creator.handle} <{creator.email}>?", default=False):
             note("Nothing was sent.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import email.policy
 from collections.abc import Sequence
 from email.message import EmailMessage
 
@@ -68,11 +67,6 @@ def readable_message(message: EmailMessage) -> str:
     return "\n".join(lines)
 
 
-def raw_message(message: EmailMessage) -> str:
+def raw_message(data: bytes) -> str:
     """The message exactly as it goes over the wire (CRLF shown as plain newlines)."""
-    return (
-        message.as_bytes(policy=email.policy.SMTP)
-        .decode("ascii", "replace")
-        .replace("\r\n", "\n")
-        .rstrip("\n")
-    )
+    return data.decode("ascii", "replace").replace("\r\n", "\n").rstrip("\n")

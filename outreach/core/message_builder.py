@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import email.policy
+import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email import message_from_bytes
+from email.charset import BASE64, QP, Charset
+from email.generator import BytesGenerator
+from email.header import Header
+from email.message import EmailMessage, Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
+from email.utils import format_datetime, formataddr, parseaddr
+from typing import cast
 
 from outreach.core.rendering import RenderedMessage
 
@@ -51,31 +59,80 @@ def check_header_value(header: str, value: str) -> None:
         raise HeaderInjection(header, "an RFC 2047 encoded word ('=?...?=')")
 
 
-def build_message(rendered: RenderedMessage, envelope: Envelope, footer: str) -> EmailMessage:
+@dataclass(frozen=True)
+class BuiltMessage:
+    """A finished message: the exact bytes for SMTP and the text of each part as sent."""
+
+    data: bytes  # RFC 5322, CRLF line ends, 7-bit
+    text: str
+    html: str | None
+
+    def parsed(self) -> EmailMessage:
+        """The message read back, for showing it (headers decoded, parts by type)."""
+        return cast(EmailMessage, message_from_bytes(self.data, policy=email.policy.default))
+
+
+def build_message(rendered: RenderedMessage, envelope: Envelope, footer: str) -> BuiltMessage:
     """A multipart/alternative (or plain) UTF-8 message with List-Unsubscribe headers."""
     if rendered.subject is None:
         raise ValueError("a follow-up needs its thread's subject before it is built")
     _check_headers(rendered.subject, envelope)
-    message = EmailMessage()
-    from_name, from_address = parseaddr(envelope.from_header)
-    message["From"] = _address(from_name, from_address)
-    message["To"] = _address(envelope.to_name or "", envelope.to_address)
-    message["Subject"] = rendered.subject
-    message["Date"] = format_datetime(envelope.date)
-    message["Message-ID"] = envelope.message_id
-    if envelope.in_reply_to:
-        message["In-Reply-To"] = envelope.in_reply_to
-    if envelope.references:
-        message["References"] = " ".join(envelope.references)
-    # RFC 2369 and RFC 8058: one-click unsubscribe, which mail clients show as a button.
-    message["List-Unsubscribe"] = f"<mailto:{envelope.unsubscribe_address}?subject=unsubscribe>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     text = rendered.text + "\n" + footer
-    message.set_content(text, charset="utf-8", cte=_transfer_encoding(text))
-    if rendered.html is not None:
-        html = _html_document(rendered.html, footer)
-        message.add_alternative(html, subtype="html", cte=_transfer_encoding(html))
-    return message
+    html = _html_document(rendered.html, footer) if rendered.html is not None else None
+    # The classic email.mime API builds and flattens this message about four times faster
+    # than EmailMessage (measured by bench/bench_compose.py); every header value was
+    # checked above, and non-ASCII ones are RFC 2047 encoded by Header and formataddr.
+    message: Message = _text_part(text, "plain")
+    if html is not None:
+        message = MIMEMultipart("alternative", _subparts=[message, _text_part(html, "html")])
+    else:
+        message["MIME-Version"] = "1.0"
+    from_name, from_address = parseaddr(envelope.from_header)
+    headers = [
+        ("From", formataddr((from_name, from_address), charset="utf-8")),
+        ("To", formataddr((envelope.to_name or "", envelope.to_address), charset="utf-8")),
+        ("Subject", _subject(rendered.subject)),
+        ("Date", format_datetime(envelope.date)),
+        ("Message-ID", envelope.message_id),
+        ("In-Reply-To", envelope.in_reply_to),
+        ("References", " ".join(envelope.references) or None),
+        # RFC 2369 and RFC 8058: one-click unsubscribe, which mail clients show as a button.
+        ("List-Unsubscribe", f"<mailto:{envelope.unsubscribe_address}?subject=unsubscribe>"),
+        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+    ]
+    _put_first(message, [(name, value) for name, value in headers if value is not None])
+    buffer = io.BytesIO()
+    BytesGenerator(buffer, mangle_from_=False, policy=_WIRE).flatten(message)
+    return BuiltMessage(data=buffer.getvalue(), text=text, html=html)
+
+
+_WIRE = email.policy.compat32.clone(linesep="\r\n")
+
+
+def _subject(subject: str) -> str | Header:
+    return subject if subject.isascii() else Header(subject, "utf-8")
+
+
+def _put_first(message: Message, headers: list[tuple[str, str | Header]]) -> None:
+    """Envelope headers first, then the MIME ones, as mail programs write them."""
+    mime: list[tuple[str, str | Header]] = list(message.items())
+    for name in {name for name, _ in mime}:
+        del message[name]
+    for name, value in [*headers, *mime]:
+        message[name] = value  # type: ignore[assignment]  # compat32 takes Header objects
+
+
+def _text_part(content: str, subtype: str) -> Message:
+    part = MIMENonMultipart("text", subtype)
+    encoding = _transfer_encoding(content)
+    if encoding == "7bit":
+        part.set_payload(content, "us-ascii")
+    else:
+        charset = Charset("utf-8")
+        charset.body_encoding = BASE64 if encoding == "base64" else QP
+        part.set_payload(content, charset)
+    del part["MIME-Version"]  # belongs on the whole message only (RFC 2045 section 4)
+    return part
 
 
 def _check_headers(subject: str, envelope: Envelope) -> None:
@@ -96,11 +153,6 @@ def _transfer_encoding(text: str) -> str:
     if not non_ascii and all(len(line) <= 998 for line in text.splitlines()):
         return "7bit"
     return "base64" if non_ascii * 5 > len(text) else "quoted-printable"
-
-
-def _address(display_name: str, address: str) -> Address:
-    local, _, domain = address.rpartition("@")
-    return Address(display_name=display_name, username=local, domain=domain)
 
 
 def _html_document(html_body: str, footer: str) -> str:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import email.policy
 from dataclasses import dataclass, replace
 from datetime import datetime
-from email.message import EmailMessage
 from email.utils import make_msgid, parseaddr
 
 from outreach.adapters.models import Creator
@@ -14,7 +12,12 @@ from outreach.core.addresses import domain_of
 from outreach.core.campaign_spec import CampaignSpec
 from outreach.core.context import Sender, sender_from, template_context
 from outreach.core.footers import opt_out_footer
-from outreach.core.message_builder import Envelope, HeaderInjection, build_message
+from outreach.core.message_builder import (
+    BuiltMessage,
+    Envelope,
+    HeaderInjection,
+    build_message,
+)
 from outreach.core.rendering import TEMPLATE_CODE, RenderedMessage, RenderProblem
 from outreach.core.template_choice import choose_language
 from outreach.core.threads import Thread, follow_up_subject
@@ -30,7 +33,7 @@ class Composed:
     language: str
     rendered: RenderedMessage
     envelope: Envelope
-    message: EmailMessage
+    built: BuiltMessage
 
     @property
     def subject(self) -> str:
@@ -39,7 +42,7 @@ class Composed:
 
     def wire_bytes(self) -> bytes:
         """The message as it goes over SMTP (RFC 5322 with CRLF line ends)."""
-        return self.message.as_bytes(policy=email.policy.SMTP)
+        return self.built.data
 
     @property
     def sender_address(self) -> str:
@@ -95,12 +98,12 @@ def compose(
     )
     footer = opt_out_footer(language, sender.from_header, settings.postal_address)
     try:
-        message = build_message(rendered, envelope, footer)
+        built = build_message(rendered, envelope, footer)
     except HeaderInjection as exc:
         raise UnsafeHeaderError(
             f"template {label!r} for creator @{creator.handle}: {exc}; nothing was sent"
         ) from None
-    return Composed(template_name, language, rendered, envelope, message)
+    return Composed(template_name, language, rendered, envelope, built)
 
 
 # Where a value a template uses comes from, so the error can say what to do next.

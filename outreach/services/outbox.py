@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import email.policy
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -61,9 +60,9 @@ def fill_message(row: Message, composed: Composed) -> None:
     row.to_address = envelope.to_address
     row.from_address = composed.sender_address
     row.subject = composed.subject
-    row.body_text = _part(composed, "plain") or composed.rendered.text
-    row.body_html = _part(composed, "html")
-    row.raw = composed.message.as_string(policy=email.policy.default)
+    row.body_text = composed.built.text
+    row.body_html = composed.built.html
+    row.raw = composed.built.data.decode("ascii").replace("\r\n", "\n")
     row.message_id = envelope.message_id
     row.in_reply_to = envelope.in_reply_to
     row.references = " ".join(envelope.references) or None
@@ -105,14 +104,6 @@ def store_outgoing(
     session.add(row)
     session.flush()
     return row
-
-
-def _part(composed: Composed, subtype: str) -> str | None:
-    """The text of one part exactly as it goes out (the opt-out footer included)."""
-    body = composed.message.get_body(preferencelist=(subtype,))
-    if body is None or body.get_content_subtype() != subtype:
-        return None
-    return str(body.get_content())
 
 
 def thread_for(session: Session, creator_id: int, campaign: str | None) -> Thread | None:
