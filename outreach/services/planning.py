@@ -134,7 +134,8 @@ def _plan_step(
             enrollment.next_due_at = adopted.sent_at + spec.steps[step_number].delay
         return
     assert creator.id is not None
-    thread = thread_for(session, creator.id, spec.name)
+    # Step 1 opens the thread; every later step answers it.
+    thread = thread_for(session, creator.id, spec.name) if step_number > 1 else None
     held = _held_row(session, enrollment, step_number)
     try:
         composed = compose(app.settings, app.templates, creator, template, spec, now, thread)

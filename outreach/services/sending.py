@@ -57,9 +57,13 @@ def prepare(
         creator = find_creator(session, reference)
         ensure_contactable(session, creator)
         assert creator.id is not None
-        thread = thread_for(session, creator.id, campaign_name)
+        opens_thread = (
+            campaign is not None and bool(campaign.steps) and template == campaign.steps[0].template
+        )
+        # The campaign's first step opens the thread; anything else sent in it answers it.
+        thread = None if opens_thread else thread_for(session, creator.id, campaign_name)
     now = app.clock()
-    if thread is None and for_preview and campaign and campaign.steps:
+    if thread is None and not opens_thread and for_preview and campaign and campaign.steps:
         # Previewing a follow-up before the proposal went out: show the subject it will
         # have, taken from the campaign's first step for this creator.
         first = campaign.steps[0].template
