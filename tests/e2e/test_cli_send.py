@@ -113,6 +113,17 @@ def test_the_same_template_is_never_sent_twice_by_accident(imported: Path) -> No
     assert len(captured(imported)) == 1
 
 
+def test_the_opening_step_sent_again_on_purpose_does_not_answer_itself(imported: Path) -> None:
+    args = ("send", "--to", "misaki.hada", "--template", "proposal", "--campaign",
+            "spring-serum", "--yes")  # fmt: skip
+    run_outreach(imported, *args)
+    run_outreach(imported, *args, "--again")
+
+    for eml in captured(imported):
+        message = message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+        assert message["In-Reply-To"] is None
+
+
 def test_send_without_yes_asks_and_sends_nothing_on_no(imported: Path) -> None:
     result = run_outreach(
         imported, "send", "--to", "kenta.skincare", "--template", "proposal",

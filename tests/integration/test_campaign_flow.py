@@ -77,6 +77,7 @@ def test_a_campaign_runs_from_enrolment_to_finished_sequences(
             by_recipient.setdefault(str(message["To"].addresses[0].addr_spec), []).append(message)
         for thread in by_recipient.values():
             first, second, third = thread
+            assert first["In-Reply-To"] is None and first["References"] is None
             assert second["In-Reply-To"] == first["Message-ID"]
             assert third["References"].split() == [first["Message-ID"], second["Message-ID"]]
             assert str(second["Subject"]).endswith(str(first["Subject"]).removeprefix("(광고) "))
