@@ -6,13 +6,14 @@ import asyncio
 import logging
 import random
 import signal
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from outreach.adapters.campaign_files import load_all_campaigns
+from outreach.adapters.campaign_files import check_step_templates, load_all_campaigns
 from outreach.constants import (
     DEAD_WORKER_SECONDS,
     HEARTBEAT_SECONDS,
@@ -28,6 +29,7 @@ from outreach.constants import (
 from outreach.core.campaign_spec import CampaignSpec
 from outreach.errors import OutreachError
 from outreach.services.app import App
+from outreach.services.campaign_control import orphan_campaigns
 from outreach.services.dispatch import Dispatcher
 from outreach.services.outbox import Backoff
 from outreach.services.planning import plan_due
@@ -45,9 +47,25 @@ class RunReport:
     """What a run did."""
 
     planned: int = 0
-    sent_or_handled: int = 0
+    sent_or_handled: int = 0  # messages claimed and dealt with, whatever the outcome
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    unknown: int = 0
+    deferred: int = 0  # put back for the window, a cap or the gap
+    cancelled: int = 0
     reaped: int = 0
     held: int = 0
+
+    def add(self, tally: Counter[str]) -> None:
+        """Fold a dispatcher's outcome counts into the report."""
+        self.sent += tally["sent"]
+        self.failed += tally["failed"]
+        self.retried += tally["retried"]
+        self.unknown += tally["unknown"]
+        self.deferred += tally["deferred"]
+        self.cancelled += tally["cancelled"]
+        self.held += tally["held"]
 
 
 @dataclass
@@ -62,6 +80,7 @@ class Daemon:
     report: RunReport = field(default_factory=RunReport)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
     _sending: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _warned: set[str] = field(default_factory=set)
 
     def stop(self) -> None:
         """Ask the worker to finish the message in flight and exit."""
@@ -81,6 +100,7 @@ class Daemon:
         finally:
             await self.app.transport.close()
             self._finish(worker_id)
+            self.report.add(dispatcher.tally)
         return self.report
 
     async def run_forever(self) -> RunReport:
@@ -123,6 +143,7 @@ class Daemon:
                 scheduler.shutdown(wait=False)
                 await self.app.transport.close()
                 self._finish(worker_id)
+            self.report.add(dispatcher.tally)
         return self.report
 
     def _start(self) -> str:
@@ -152,6 +173,20 @@ class Daemon:
             return
         self.specs.clear()
         self.specs.update(fresh)
+        with self.app.session() as session:
+            problems = [
+                f"campaign {name!r} has active enrolments but no file in schedules/"
+                for name in orphan_campaigns(session, set(fresh))
+            ]
+        for spec in fresh.values():
+            try:
+                check_step_templates(spec, self.app.templates)
+            except OutreachError as exc:
+                problems.append(str(exc))
+        for problem in problems:
+            if problem not in self._warned:  # once per run, not every 30 seconds
+                self._warned.add(problem)
+                log.warning("%s", problem)
 
     def _housekeeping(self, worker_id: str) -> None:
         now = self.clock()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
+from outreach.adapters.template_files import TemplateLibrary
 from outreach.core.campaign_spec import CampaignSpec, CampaignSpecError, parse_campaign
 from outreach.errors import CampaignError, NotFoundError
 
@@ -22,7 +24,44 @@ def load_campaign_file(path: Path) -> CampaignSpec:
     try:
         return parse_campaign(table)
     except CampaignSpecError as exc:
-        raise CampaignError(f"{path}: {exc.key}: {exc.reason}") from None
+        line = line_of_key(text, exc.key)
+        where = f"{path}:{line}" if line else str(path)
+        raise CampaignError(f"{where}: {exc.key}: {exc.reason}") from None
+
+
+_KEY_PART = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:\[(?P<index>\d+)\])?$")
+
+
+def line_of_key(text: str, dotted_key: str) -> int | None:
+    """The line where a key like 'window.end' or 'steps[2].delay' is written, if it is."""
+    lines = text.splitlines()
+    start, table = 0, ""
+    parts = dotted_key.split(".")
+    for depth, part in enumerate(parts):
+        match = _KEY_PART.match(part)
+        if not match:
+            return None
+        name, index = match.group("name"), match.group("index")
+        if depth < len(parts) - 1 or index is not None:
+            header = f"[[{name}]]" if index is not None else f"[{name}]"
+            found = [i for i, line in enumerate(lines) if line.strip().startswith(header)]
+            position = int(index) - 1 if index is not None else 0
+            if position >= len(found):
+                return None
+            start, table = found[position] + 1, name
+            if depth == len(parts) - 1:
+                return start
+            continue
+        for number in range(start, len(lines)):
+            stripped = lines[number].strip()
+            if table and number > start and stripped.startswith("["):
+                break
+            if not table and stripped.startswith("["):
+                break
+            if re.match(rf"{re.escape(name)}\s*=", stripped):
+                return number + 1
+        return start if table else None
+    return None
 
 
 def find_campaign(folder: Path, name: str) -> CampaignSpec:
@@ -58,3 +97,13 @@ def load_all_campaigns(folder: Path) -> dict[str, CampaignSpec]:
             )
         specs[spec.name], places[spec.name] = spec, path
     return specs
+
+
+def check_step_templates(spec: CampaignSpec, templates: TemplateLibrary) -> None:
+    """Every step's template exists in at least one language, or CampaignError names it."""
+    for number, step in enumerate(spec.steps, start=1):
+        if not templates.languages(step.template):
+            raise CampaignError(
+                f"campaign {spec.name!r}: steps[{number}].template: no template named "
+                f"{step.template!r} (expected {templates.root}/LANG/{step.template}.txt)"
+            )

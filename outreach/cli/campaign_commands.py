@@ -6,11 +6,21 @@ from typing import Annotated
 
 import typer
 
-from outreach.adapters.campaign_files import find_campaign, load_all_campaigns
+from outreach.adapters.campaign_files import (
+    check_step_templates,
+    find_campaign,
+    load_all_campaigns,
+)
 from outreach.cli.clock import NowOption, clock_for
 from outreach.cli.output import say, table
 from outreach.cli.state import state
-from outreach.services.campaign_control import enrollment_counts, is_paused, set_paused
+from outreach.core.timing import format_delay
+from outreach.services.campaign_control import (
+    enrollment_counts,
+    is_paused,
+    orphan_campaigns,
+    set_paused,
+)
 from outreach.services.enrollment import enroll, plan_enrollment
 
 app = typer.Typer(help="Campaigns: list, show, enrol, pause, resume.", no_args_is_help=True)
@@ -23,13 +33,17 @@ def list_command(ctx: typer.Context) -> None:
     """Every campaign in schedules/, with its enrolments by state."""
     workspace_app = state(ctx).app()
     specs = load_all_campaigns(workspace_app.schedules)
-    rows = []
+    rows: list[tuple[object, ...]] = []
     with workspace_app.session() as session:
         for name, spec in sorted(specs.items()):
             counts = enrollment_counts(session, name)
             summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"
             paused = "paused" if is_paused(session, name) else "running"
             rows.append((name, spec.product, len(spec.steps), paused, summary))
+        for name in orphan_campaigns(session, set(specs)):
+            counts = enrollment_counts(session, name)
+            summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+            rows.append((name, "(no file in schedules/)", "", "stalled", summary))
     table(("campaign", "product", "steps", "state", "enrolments"), rows)
 
 
@@ -38,6 +52,7 @@ def show_command(ctx: typer.Context, name: Name) -> None:
     """A campaign's definition and progress."""
     workspace_app = state(ctx).app()
     spec = find_campaign(workspace_app.schedules, name)
+    check_step_templates(spec, workspace_app.templates)
     with workspace_app.session() as session:
         counts = enrollment_counts(session, name)
         paused = is_paused(session, name)
@@ -46,7 +61,7 @@ def show_command(ctx: typer.Context, name: Name) -> None:
         f"approval {'required' if spec.require_approval else 'not required'}")  # fmt: skip
     say(f"sender: {spec.sender or '(OUTREACH_FROM)'}")
     for number, step in enumerate(spec.steps, start=1):
-        say(f"step {number}: {step.template} after {step.delay}")
+        say(f"step {number}: {step.template} after {format_delay(step.delay)}")
     if spec.window:
         days = ",".join(spec.window.days)
         say(f"window: {days} {spec.window.start:%H:%M}-{spec.window.end:%H:%M} recipient time "
@@ -71,6 +86,7 @@ def enroll_command(
     """Enrol every creator who fits the campaign; --dry-run says who and why not."""
     workspace_app = state(ctx).app()
     spec = find_campaign(workspace_app.schedules, name)
+    check_step_templates(spec, workspace_app.templates)
     moment = clock_for(now)()
     cool_off = workspace_app.settings.cool_off_days
     with workspace_app.session() as session:
@@ -91,7 +107,10 @@ def pause_command(ctx: typer.Context, name: Name) -> None:
     workspace_app = state(ctx).app()
     find_campaign(workspace_app.schedules, name)
     with workspace_app.session() as session:
-        set_paused(session, name, True, workspace_app.clock())
+        was_paused = set_paused(session, name, True, workspace_app.clock())
+    if was_paused:
+        say(f"{name} was already paused")
+        return
     say(f"{name} paused: nothing more is sent until `outreach campaign resume {name}`")
 
 
@@ -101,5 +120,5 @@ def resume_command(ctx: typer.Context, name: Name) -> None:
     workspace_app = state(ctx).app()
     find_campaign(workspace_app.schedules, name)
     with workspace_app.session() as session:
-        set_paused(session, name, False, workspace_app.clock())
-    say(f"{name} resumed")
+        was_paused = set_paused(session, name, False, workspace_app.clock())
+    say(f"{name} resumed" if was_paused else f"{name} was not paused")

@@ -25,4 +25,6 @@ def clock_for(now: str | None) -> Callable[[], datetime]:
     except ValueError:
         raise typer.BadParameter(f"{now!r} is not an ISO 8601 moment", param_hint="--now") from None
     fixed = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    if not 1970 <= fixed.year <= 9000:
+        raise typer.BadParameter(f"{now!r} is out of range (years 1970-9000)", param_hint="--now")
     return lambda: fixed

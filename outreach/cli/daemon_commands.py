@@ -9,11 +9,15 @@ from typing import Annotated
 
 import typer
 
+from outreach.adapters.campaign_files import load_all_campaigns
+from outreach.adapters.models import MessageState
 from outreach.cli.clock import NowOption, clock_for
 from outreach.cli.output import say, table
 from outreach.cli.state import state
 from outreach.constants import DEAD_WORKER_SECONDS
 from outreach.daemon import Daemon
+from outreach.errors import OutreachError
+from outreach.services.campaign_control import orphan_campaigns, paused_names
 from outreach.services.creators import find_creator
 from outreach.services.outbox_admin import approve, drafts, list_outbox, resolve
 from outreach.services.replies import ReplyKind, record_reply
@@ -33,10 +37,13 @@ def run(
     """Run the worker: plan, send inside windows and caps, keep the heartbeat."""
     workspace_app = state(ctx).app()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    # APScheduler reports every run of every job at INFO: the sends would drown in it.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     daemon = Daemon(app=workspace_app, clock=clock_for(now))
     report = asyncio.run(daemon.run_once() if once else daemon.run_forever())
-    say(f"planned {report.planned}, handled {report.sent_or_handled}, held {report.held}, "
-        f"unknown after dead workers {report.reaped}")  # fmt: skip
+    say(f"planned {report.planned}, sent {report.sent}, failed {report.failed}, "
+        f"put off (window, cap or gap) {report.deferred}, cancelled {report.cancelled}, "
+        f"held {report.held}, unknown after dead workers {report.reaped}")  # fmt: skip
 
 
 def status(ctx: typer.Context, now: NowOption = None) -> None:
@@ -47,6 +54,18 @@ def status(ctx: typer.Context, now: NowOption = None) -> None:
     say(f"workers alive: {len(info.workers)}" + "".join(f"\n  {w.id}" for w in info.workers))
     say("messages: " + (", ".join(f"{k} {v}" for k, v in sorted(info.messages.items())) or "none"))
     say(f"next send: {_when(info.next_send_at)}; next step due: {_when(info.next_step_due_at)}")
+    with workspace_app.session() as session:
+        paused = paused_names(session)
+        try:
+            orphans = orphan_campaigns(session, set(load_all_campaigns(workspace_app.schedules)))
+        except OutreachError as exc:
+            orphans = []
+            say(f"campaign files: {exc}")
+    if paused:
+        say("paused: " + ", ".join(paused))
+    if orphans:
+        say("no campaign file for active enrolments of: " + ", ".join(orphans)
+            + " (restore the file in schedules/)")  # fmt: skip
     if info.unknown:
         say(f"unknown deliveries ({len(info.unknown)}), settle each with "
             "`outreach outbox resolve ID --sent` or `--resend`:")  # fmt: skip
@@ -92,6 +111,11 @@ def outbox_list(
     """Every message with its state, attempts and last error."""
     if output not in ("table", "json"):
         raise typer.BadParameter(f"{output!r} is not one of table, json", param_hint="--format")
+    states = [s.value for s in MessageState]
+    if state_filter is not None and state_filter not in states:
+        raise typer.BadParameter(
+            f"{state_filter!r} is not one of {', '.join(states)}", param_hint="--state"
+        )
     with state(ctx).app().session() as session:
         rows = list_outbox(session, state_filter, campaign)
     if output == "json":
@@ -124,14 +148,21 @@ def outbox_resolve(
     message_id: Annotated[int, typer.Argument(help="Message id")],
     sent: Annotated[bool, typer.Option("--sent", help="It did go out")] = False,
     resend: Annotated[bool, typer.Option("--resend", help="Send it (again)")] = False,
+    now: NowOption = None,
 ) -> None:
     """Settle an unknown, failed or held message by hand."""
     if sent == resend:
         raise typer.BadParameter("give exactly one of --sent or --resend")
     workspace_app = state(ctx).app()
     with workspace_app.session() as session:
-        resolve(session, message_id, sent, workspace_app.clock())
-    say(f"Message {message_id} " + ("recorded as sent." if sent else "will be sent again."))
+        message = resolve(session, message_id, sent, clock_for(now)())
+    if sent:
+        say(f"Message {message_id} recorded as sent.")
+    elif message.state == MessageState.HELD.value:
+        say(f"Message {message_id} will be rendered again by the next run; it stays held, "
+            "with the reason, if the data is still missing.")  # fmt: skip
+    else:
+        say(f"Message {message_id} will be sent again.")
 
 
 @replies_app.command("record")

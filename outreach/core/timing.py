@@ -128,3 +128,12 @@ def _zone(name: str | None) -> ZoneInfo | None:
 def _require_aware(moment: datetime) -> None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{moment} has no time zone; moments must be aware (UTC inside)")
+
+
+def format_delay(delay: timedelta) -> str:
+    """A delay the way campaign files write it: '4d', '36h', '1d12h', '30m', '0d'."""
+    minutes = int(delay.total_seconds()) // 60
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "m")) if n]
+    return "".join(parts) or "0d"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from outreach.adapters.models import CampaignState, Enrollment
+from outreach.adapters.models import CampaignState, Enrollment, EnrollmentState
 
 
 def set_paused(session: Session, name: str, paused: bool, now: datetime) -> bool:
@@ -32,3 +32,19 @@ def enrollment_counts(session: Session, name: str) -> Counter[str]:
     """Enrolments of the campaign by state."""
     statement = select(Enrollment.state).where(Enrollment.campaign == name)
     return Counter(session.exec(statement))
+
+
+def orphan_campaigns(session: Session, known: set[str]) -> list[str]:
+    """Campaigns with active enrolments whose file is gone: their sequences cannot go on."""
+    statement = (
+        select(Enrollment.campaign)
+        .where(Enrollment.state == EnrollmentState.ACTIVE.value)
+        .distinct()
+    )
+    return sorted(set(session.exec(statement)) - known)
+
+
+def paused_names(session: Session) -> list[str]:
+    """Every paused campaign, by name."""
+    statement = select(CampaignState.name).where(col(CampaignState.paused).is_(True))
+    return sorted(session.exec(statement))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -55,6 +56,7 @@ class Dispatcher:
     lease_seconds: int
     clock: Callable[[], datetime]
     rng: random.Random
+    tally: Counter[str] = field(default_factory=Counter)
 
     async def send_next(self) -> bool:
         """Claim and handle one due message; False when nothing is due now."""
@@ -83,6 +85,7 @@ class Dispatcher:
         if stop_reason:
             _cancel(session, message, creator, stop_reason, now)
             session.commit()
+            self.tally["cancelled"] += 1
             return None
         if message.campaign is None:
             session.commit()  # a one-off message a person chose to resend: no campaign limits
@@ -93,12 +96,16 @@ class Dispatcher:
             message.last_error = f"campaign file for {message.campaign!r} not found"
             message.lease_owner = message.lease_expires_at = None
             session.add(message)
+            record_event(session, creator, "held", f"{message.template!r} held: "
+                         f"{message.last_error}", now, message_id=message.id)  # fmt: skip
             session.commit()
+            self.tally["held"] += 1
             return None
         later = self._gate(session, message, creator, spec, now)
         if later is not None:
             session.rollback()  # undo the claim and any counter taken before the refusal
             _reschedule(session, message_id, later)
+            self.tally["deferred"] += 1
             return None
         session.commit()
         return message, creator
@@ -157,12 +164,16 @@ class Dispatcher:
             # recorded as sent: that is the truth, and it settles the question for a person.
             if error is None:
                 assert answer is not None
+                self.tally["sent"] += 1
                 record_sent(
                     session, message, creator, answer, self.clock(), self._next_delay(message)
                 )
             elif message.state == MessageState.SENDING.value:
-                record_failure(session, message, creator, error, self.clock(), self.backoff,
-                               first_attempt_at=message.first_attempt_at)  # fmt: skip
+                retried = record_failure(
+                    session, message, creator, error, self.clock(), self.backoff,
+                    first_attempt_at=message.first_attempt_at,
+                )  # fmt: skip
+                self.tally["retried" if retried else message.state] += 1
             session.commit()
 
     def _next_delay(self, message: Message) -> timedelta | None:

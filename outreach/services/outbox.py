@@ -183,6 +183,9 @@ def record_failure(
         message.state = MessageState.QUEUED.value
         message.scheduled_at = now + backoff.wait(message.attempts)
         session.add(message)
+        retry_at = f"{message.scheduled_at:%Y-%m-%d %H:%M} UTC"
+        summary = f"{message.template!r} to {message.to_address}: {error}; again at {retry_at}"
+        record_event(session, creator, "send_retry", summary, now, message_id=message.id)
         return True
     unknown = isinstance(error, UnknownDeliveryError)
     message.state = MessageState.UNKNOWN.value if unknown else MessageState.FAILED.value
@@ -196,6 +199,8 @@ def record_failure(
         enrollment = _enrollment_of(session, message)
         if enrollment is not None:
             _end(session, enrollment, EnrollmentState.BOUNCED, "address rejected", now)
+        creator.status = CreatorStatus.BOUNCED.value
+        session.add(creator)
         session.flush()
         add_suppression(
             session, creator.email, f"rejected by the server: {error}", now, source="bounce"

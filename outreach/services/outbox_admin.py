@@ -40,7 +40,7 @@ class OutboxRow:
             "step": m.step,
             "template": m.template,
             "state": m.state,
-            "message_id": m.message_id,
+            "message_id": None if m.state == MessageState.HELD.value else m.message_id,
             "attempts": m.attempts,
             "last_error": m.last_error,
             "scheduled_at": m.scheduled_at.isoformat() if m.scheduled_at else None,
@@ -140,6 +140,8 @@ def approve(session: Session, message_id: int | None, now: datetime, skip: bool 
     """Approve one draft (or all when message_id is None), or skip one; returns how many."""
     pending = [row.message for row in drafts(session)]
     if message_id is not None:
+        if session.get(Message, message_id) is None:
+            raise NotFoundError(f"no message {message_id}; see 'outreach approve'")
         pending = [m for m in pending if m.id == message_id]
         if not pending:
             raise NotFoundError(f"message {message_id} is not a draft; see 'outreach approve'")

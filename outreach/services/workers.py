@@ -73,7 +73,7 @@ def live_workers(session: Session, now: datetime, dead_after_seconds: float) -> 
     statement = select(Worker).where(
         col(Worker.stopped_at).is_(None), col(Worker.heartbeat_at) >= silent_since
     )
-    return list(session.exec(statement))
+    return [worker for worker in session.exec(statement) if not _gone_from_this_host(worker)]
 
 
 def _gone_from_this_host(worker: Worker) -> bool:

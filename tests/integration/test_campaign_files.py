@@ -37,7 +37,7 @@ def test_a_broken_campaign_file_names_file_and_key(tmp_path: Path) -> None:
         GOOD.format(name="spring").replace('"0d"', '"soon"'), encoding="utf-8"
     )
 
-    with pytest.raises(CampaignError, match=r"spring\.toml: steps\[1\]\.delay: "):
+    with pytest.raises(CampaignError, match=r"spring\.toml:\d+: steps\[1\]\.delay: "):
         find_campaign(tmp_path, "spring")
 
 
