@@ -154,3 +154,61 @@ def test_approval_holds_proposals_as_drafts_until_approved(imported: Path) -> No
     states = sorted(str(r["state"]) for r in outbox(imported))
     assert states.count("skipped") == 1
     assert states.count("sent") == 1
+
+
+def test_a_moment_out_of_range_is_a_usage_error(imported: Path) -> None:
+    result = run_outreach(imported, "run", "--once", "--now", "9999-12-31T23:59Z")
+
+    assert result.code == 2
+    assert "'9999-12-31T23:59Z' is out of range (years 1970-9000)" in result.stderr
+
+
+def test_a_campaign_mistake_names_file_line_and_key(imported: Path) -> None:
+    campaign = imported / "schedules" / "spring-serum.toml"
+    text = campaign.read_text(encoding="utf-8").replace('end = "18:00"', 'end = "09:00"')
+    campaign.write_text(text, encoding="utf-8")
+    line = 1 + text.splitlines().index(next(x for x in text.splitlines() if x.startswith("end =")))
+
+    result = run_outreach(imported, "campaign", "enroll", "spring-serum")
+
+    assert result.code == 1
+    assert result.stderr.splitlines()[-1].startswith(
+        f"error: {campaign}:{line}: window.end: '09:00' must be after start '10:00'"
+    )
+
+
+def test_a_step_without_a_template_file_is_refused_before_enrolment(imported: Path) -> None:
+    campaign = imported / "schedules" / "spring-serum.toml"
+    campaign.write_text(
+        campaign.read_text(encoding="utf-8").replace('"follow_up_2"', '"thank_you"'),
+        encoding="utf-8",
+    )
+
+    result = run_outreach(imported, "campaign", "enroll", "spring-serum")
+
+    assert result.code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "error: campaign 'spring-serum': steps[3].template: no template named 'thank_you' "
+        f"(expected {imported / 'templates/messages'}/LANG/thank_you.txt)"
+    )
+    assert outbox(imported) == []
+
+
+def test_status_names_paused_campaigns_and_ones_whose_file_is_gone(imported: Path) -> None:
+    run_outreach(imported, "campaign", "enroll", "spring-serum")
+    run_outreach(imported, "campaign", "pause", "spring-serum")
+    (imported / "schedules" / "spring-serum.toml").rename(imported / "spring-serum.toml.bak")
+
+    lines = run_outreach(imported, "status").stdout.splitlines()
+
+    assert "paused: spring-serum" in lines
+    assert (
+        "no campaign file for active enrolments of: spring-serum (restore the file in schedules/)"
+    ) in lines
+
+
+def test_an_unknown_outbox_state_is_a_usage_error(imported: Path) -> None:
+    result = run_outreach(imported, "outbox", "list", "--state", "bogus")
+
+    assert result.code == 2
+    assert "'bogus' is not one of queued, sending, sent" in result.stderr
