@@ -41,8 +41,8 @@ from outreach.services.outbox import (
     stored_next_delay,
     wire_bytes,
 )
-from outreach.services.planning import end_enrollment
 from outreach.services.sending import ensure_contactable
+from outreach.services.sequences import end_enrollment
 
 
 @dataclass

@@ -20,6 +20,7 @@ from outreach.core.threads import Thread
 from outreach.errors import DeliveryError, PermanentDeliveryError, UnknownDeliveryError
 from outreach.services.composing import Composed
 from outreach.services.history import record_event
+from outreach.services.sequences import end_enrollment
 from outreach.services.suppressions import add_suppression
 
 
@@ -155,7 +156,9 @@ def record_sent(
     enrollment = _enrollment_of(session, message)
     if enrollment is not None and enrollment.state == EnrollmentState.ACTIVE.value:
         if next_delay is None:
-            _end(session, enrollment, EnrollmentState.COMPLETED, "sequence finished", now)
+            end_enrollment(
+                session, enrollment, creator, EnrollmentState.COMPLETED, "sequence finished", now
+            )
         else:
             enrollment.next_due_at = now + next_delay
             enrollment.updated_at = now
@@ -198,7 +201,9 @@ def record_failure(
     if isinstance(error, PermanentDeliveryError) and recipient_rejected(error.code, str(error)):
         enrollment = _enrollment_of(session, message)
         if enrollment is not None:
-            _end(session, enrollment, EnrollmentState.BOUNCED, "address rejected", now)
+            end_enrollment(
+                session, enrollment, creator, EnrollmentState.BOUNCED, "address rejected", now
+            )
         creator.status = CreatorStatus.BOUNCED.value
         session.add(creator)
         session.flush()
@@ -220,13 +225,3 @@ def _enrollment_of(session: Session, message: Message) -> Enrollment | None:
     if message.enrollment_id is None:
         return None
     return session.get(Enrollment, message.enrollment_id)
-
-
-def _end(
-    session: Session, enrollment: Enrollment, state: EnrollmentState, reason: str, now: datetime
-) -> None:
-    enrollment.state = state.value
-    enrollment.end_reason = reason
-    enrollment.next_due_at = None
-    enrollment.updated_at = now
-    session.add(enrollment)

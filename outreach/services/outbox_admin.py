@@ -19,7 +19,7 @@ from outreach.adapters.models import (
 from outreach.errors import NotFoundError, OutreachError
 from outreach.services.history import record_event
 from outreach.services.outbox import stored_next_delay
-from outreach.services.planning import end_enrollment
+from outreach.services.sequences import end_enrollment
 
 
 @dataclass(frozen=True)

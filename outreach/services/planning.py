@@ -10,7 +10,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from outreach.adapters.models import (
-    CampaignState,
     Creator,
     Enrollment,
     EnrollmentState,
@@ -21,10 +20,12 @@ from outreach.core.campaign_spec import CampaignSpec
 from outreach.core.timing import next_window_start, recipient_zone
 from outreach.errors import OutreachError, SuppressedError
 from outreach.services.app import App
+from outreach.services.campaign_control import paused_names
 from outreach.services.composing import compose
 from outreach.services.history import record_event
 from outreach.services.outbox import fill_message, store_outgoing, thread_for
 from outreach.services.sending import earlier_send, ensure_contactable
+from outreach.services.sequences import end_enrollment
 
 PLAN_BATCH = 500
 
@@ -36,12 +37,6 @@ class PlanReport:
     planned: int = 0
     held: int = 0
     ended: int = 0
-
-
-def paused_campaigns(session: Session) -> set[str]:
-    """Names of campaigns a person paused."""
-    statement = select(CampaignState.name).where(col(CampaignState.paused).is_(True))
-    return set(session.exec(statement))
 
 
 def plan_due(app: App, specs: Mapping[str, CampaignSpec], now: datetime) -> PlanReport:
@@ -56,7 +51,7 @@ def _plan_batch(
     app: App, specs: Mapping[str, CampaignSpec], now: datetime, report: PlanReport
 ) -> int:
     with app.session() as session:
-        running = sorted(set(specs) - paused_campaigns(session))
+        running = sorted(set(specs) - set(paused_names(session)))
         statement = (
             select(Enrollment.id)
             .where(
@@ -214,31 +209,3 @@ def _hold(
     session.flush()
     record_event(session, creator, "held", f"step {step_number} held: {reason}", now,
                  message_id=message.id)  # fmt: skip
-
-
-def end_enrollment(
-    session: Session,
-    enrollment: Enrollment,
-    creator: Creator,
-    state: EnrollmentState,
-    reason: str,
-    now: datetime,
-) -> None:
-    """End a sequence, cancel what it still had queued, and say so in the history."""
-    enrollment.state = state.value
-    enrollment.end_reason = reason
-    enrollment.next_due_at = None
-    enrollment.updated_at = now
-    session.add(enrollment)
-    pending = select(Message).where(
-        Message.enrollment_id == enrollment.id,
-        col(Message.state).in_([MessageState.QUEUED.value, MessageState.DRAFT.value]),
-    )
-    for message in session.exec(pending):
-        message.state = MessageState.CANCELLED.value
-        message.last_error = reason
-        session.add(message)
-    record_event(
-        session, creator, f"sequence_{state.value}",
-        f"campaign {enrollment.campaign!r}: {reason}", now,
-    )  # fmt: skip

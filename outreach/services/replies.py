@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from outreach.adapters.models import Creator, CreatorStatus, Enrollment, EnrollmentState
 from outreach.services.history import record_event
-from outreach.services.planning import end_enrollment
+from outreach.services.sequences import end_enrollment
 from outreach.services.suppressions import add_suppression
 
 
