@@ -1,0 +1,117 @@
+"""New text of a reply: table-driven cases (ja/ko written here) and the shared corpora."""
+
+import time
+
+import pytest
+
+from outreach.core.new_text import html_to_text, new_text
+
+JA_GMAIL = (
+    "承知しました。来週お願いします。\n\n"
+    "2026年3月1日(日) 10:00 Luna <luna@example.jp>:\n> 提案です\n"
+)
+KO_GMAIL = (
+    "좋습니다. 진행해요.\n\n"
+    "2026년 3월 1일 (일) 오전 10:00, Luna <luna@example.kr>님이 작성:\n> 제안\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("plain", "expected"),
+    [
+        (
+            "Sounds great!\n\nOn Mon, Mar 2, 2026 at 10:00 AM Luna <l@x.com> wrote:\n> hi",
+            "Sounds great!",
+        ),
+        ("Yes\n\nSent from my iPhone\n\nOn 2 Mar 2026, Luna <l@x.com> wrote:\n> hi", "Yes"),
+        ("Ok\n\n-----Original Message-----\nFrom: Luna\nSent: Monday\nTo: A\n", "Ok"),
+        ("Oui\n\nDe : Luna <l@x.fr>\nEnvoyé : lundi 2 mars 2026\nÀ : A\nObjet : B\n\nx", "Oui"),
+        ("Ja\n\nVon: Luna <l@x.de>\nGesendet: Montag\nAn: A\nBetreff: B\n", "Ja"),
+        ("Ja\n\nVan: Luna\nVerzonden: maandag\nAan: A\nOnderwerp: B\n", "Ja"),
+        ("Sì\n\nDa: Luna\nInviato: lunedì\nA: A\nOggetto: B\n", "Sì"),
+        (JA_GMAIL, "承知しました。来週お願いします。"),
+        (
+            "了解です。\n\n差出人: Luna <l@x.jp>\n送信日時: 2026年3月1日\n宛先: A\n件名: B\n",
+            "了解です。",
+        ),
+        ("了解です。\n\n-----Original Message-----\n差出人: Luna\n", "了解です。"),
+        ("了解です。\n\n> 以前のメール\n> です\n", "了解です。"),
+        ("ありがとうございます。\n\niPhoneから送信", "ありがとうございます。"),
+        (KO_GMAIL, "좋습니다. 진행해요."),
+        (
+            "네\n\n보낸 사람: Luna <l@x.kr>\n보낸 날짜: 2026년 3월 1일\n받는 사람: A\n제목: B\n",
+            "네",
+        ),
+        ("감사합니다\n\nGalaxy에서 보냄", "감사합니다"),
+        ("Thanks\n-- \nLuna\nhttps://luna.example", "Thanks"),
+        (
+            "Here is another email\n\nSent from my desk, is much easier.",
+            "Here is another email\n\nSent from my desk, is much easier.",
+        ),
+        ("", ""),
+    ],
+)
+def test_new_text_of_plain_replies(plain: str, expected: str) -> None:
+    assert new_text(plain, None) == expected
+
+
+def test_html_reply_is_converted_without_running_anything() -> None:
+    html = (
+        "<html><head><script>alert(1)</script><style>p{}</style></head><body>"
+        "<div>Count me in &amp; thanks</div><div class='gmail_quote'>On Mon, Luna wrote:"
+        "<blockquote>old</blockquote></div></body></html>"
+    )
+    assert new_text(None, html) == "Count me in & thanks"
+    assert "alert" not in html_to_text(html)
+
+
+def test_blockquote_becomes_quoted_lines() -> None:
+    assert new_text(None, "<p>Yes</p><blockquote><p>old text</p></blockquote>") == "Yes"
+
+
+def test_plain_part_is_preferred_over_html() -> None:
+    assert new_text("plain answer", "<p>html answer</p>") == "plain answer"
+
+
+def test_hostile_input_is_fast() -> None:
+    bomb = ("On " + "a" * 5000 + "\n") * 200 + ">" * 100_000 + "From:" * 50_000
+    start = time.perf_counter()
+    new_text(bomb, "<div>" * 50_000)
+    assert time.perf_counter() - start < 2
+
+
+# --- the shared corpora -------------------------------------------------------------------
+
+bench = pytest.importorskip("bench.accuracy_new_text")
+
+# Floors = what was measured when these rules were written (passed, total).
+FLOORS = {
+    "discourse_email_reply_trimmer": 50,
+    "github_email_reply_parser": 8,
+    "zapier_email_reply_parser": 3,
+    "crisp_email_reply_parser": 39,
+    "mail_parser_reply": 8,
+    "mail_parser_reply (contains)": 11,
+    "closeio_quotequail": 8,
+}
+
+corpora = pytest.mark.skipif(
+    not bench.CORPORA.is_dir(), reason=f"shared corpora folder missing: {bench.CORPORA}"
+)
+
+
+@corpora
+@pytest.mark.parametrize("corpus", sorted(FLOORS))
+def test_corpus_accuracy_floor(corpus: str) -> None:
+    passed, total, failing = bench.score(new_text)[corpus]
+    assert passed >= FLOORS[corpus], f"{corpus}: {passed}/{total}; failing: {failing}"
+
+
+@corpora
+@pytest.mark.parametrize("name", ["pathological.txt", "email_long_quote.txt"])
+def test_regex_dos_guards_finish_within_a_second(name: str) -> None:
+    path = bench.CORPORA / "github_email_reply_parser" / "emails" / name
+    text = path.read_text(encoding="utf-8", errors="replace")
+    start = time.perf_counter()
+    new_text(text, None)
+    assert time.perf_counter() - start < 1
