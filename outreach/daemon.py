@@ -9,11 +9,12 @@ import signal
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from outreach.adapters.campaign_files import check_step_templates, load_all_campaigns
+from outreach.adapters.imap_inbox import ImapInbox
 from outreach.constants import (
     DEAD_WORKER_SECONDS,
     HEARTBEAT_SECONDS,
@@ -30,7 +31,8 @@ from outreach.core.campaign_spec import CampaignSpec
 from outreach.errors import OutreachError
 from outreach.services.app import App
 from outreach.services.campaign_control import orphan_campaigns
-from outreach.services.dispatch import Dispatcher
+from outreach.services.dispatch import Dispatcher, claim_until
+from outreach.services.inbox_sync import sync_inbox
 from outreach.services.outbox import Backoff
 from outreach.services.planning import plan_due
 from outreach.services.workers import heartbeat, reap_dead_workers, register_worker, stop_worker
@@ -91,6 +93,7 @@ class Daemon:
         worker_id = self._start()
         dispatcher = self._dispatcher(worker_id)
         try:
+            await self._sync_inbox()
             while not self._stopping.is_set():
                 self._housekeeping(worker_id)
                 planned = self._plan()
@@ -217,4 +220,26 @@ class Daemon:
         return handled
 
     async def _sync_inbox(self) -> None:
-        """Reading the inbox arrives with the replies issue; nothing to do yet."""
+        """Read the inbox when one is set; one worker at a time per mailbox (a short lease)."""
+        if not self.app.settings.imap.host:
+            return
+        try:
+            inbox = ImapInbox(self.app.settings.imap)
+        except OutreachError as exc:
+            log.error("inbox not read: %s", exc)
+            return
+        now = self.clock()
+        with self.app.session() as session:
+            holder_until = claim_until(session, f"sync:{inbox.mailbox}", now,
+                                       timedelta(seconds=SYNC_INTERVAL_SECONDS))  # fmt: skip
+            session.commit()
+        if holder_until is not None:
+            return  # another worker is reading this mailbox
+        try:
+            report = await asyncio.to_thread(sync_inbox, self.app, inbox, now)
+        except OutreachError as exc:
+            # Nothing is lost: the checkpoint only moves past messages that were recorded.
+            log.error("inbox sync failed: %s", exc)
+            return
+        if report.counts:
+            log.info("inbox: %s", report.counts)

@@ -16,6 +16,7 @@ from outreach.bootstrap import bootstrap
 from outreach.core.retry import RetryPolicy
 from outreach.services.app import App
 from outreach.services.workspace import init_workspace
+from tests.imap_server import DovecotTestServer, ensure_dovecot_installed
 from tests.pg_server import PostgresTestServer, ensure_postgres_installed
 from tests.smtp_server import SmtpTestServer
 
@@ -146,3 +147,18 @@ def postgres_url(pg_server: PostgresTestServer) -> Iterator[str]:
     url = pg_server.fresh_database()
     yield url
     pg_server.drop_database(url.rsplit("/", 1)[1])
+
+
+@pytest.fixture(scope="session")
+def imap_session_server() -> Iterator[DovecotTestServer]:
+    """One Dovecot IMAP server for the run, from Debian's package (installed if missing)."""
+    ensure_dovecot_installed()
+    with DovecotTestServer() as server:
+        yield server
+
+
+@pytest.fixture
+def imap_server(imap_session_server: DovecotTestServer) -> DovecotTestServer:
+    """The shared IMAP server with an empty INBOX."""
+    imap_session_server.reset()
+    return imap_session_server

@@ -225,3 +225,42 @@ class CampaignState(SQLModel, table=True):
     name: str = Field(primary_key=True)
     paused: bool = False
     updated_at: datetime = _when(nullable=False)
+
+
+class Inbound(SQLModel, table=True):
+    """Every message read from the inbox, what it was matched to, and how it was classified."""
+
+    __tablename__ = "inbound"
+    # One row per message in one mailbox: syncing again can never count it twice.
+    __table_args__ = (UniqueConstraint("mailbox", "uidvalidity", "uid", name="uq_inbound_uid"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mailbox: str
+    uidvalidity: int
+    uid: int
+    kind: str = Field(index=True)  # reply, bounce, auto_reply, opt_out, unmatched
+    label: str | None = None
+    confidence: float | None = None
+    language: str | None = None
+    sender: str | None = None
+    subject: str = Field(default="", sa_column=Column(Text, nullable=False))
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    header_message_id: str | None = None
+    in_reply_to: str | None = None  # the Message-ID of ours it answers, when matched
+    creator_id: int | None = Field(default=None, foreign_key="creators.id", index=True)
+    message_id: int | None = Field(default=None, foreign_key="messages.id")
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    raw: str = Field(default="", sa_column=Column(Text, nullable=False))
+    received_at: datetime = _when(nullable=False)
+    handled_at: datetime | None = _when(nullable=True)
+
+
+class MailboxCheckpoint(SQLModel, table=True):
+    """How far the inbox has been read: the last UID seen under one UIDVALIDITY."""
+
+    __tablename__ = "mailbox_checkpoints"
+
+    mailbox: str = Field(primary_key=True)
+    uidvalidity: int
+    last_uid: int = 0
+    updated_at: datetime = _when(nullable=False)

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from outreach.adapters.campaign_files import load_all_campaigns
+from outreach.adapters.imap_inbox import ImapInbox
 from outreach.adapters.models import MessageState
 from outreach.cli.clock import NowOption, clock_for
 from outreach.cli.output import say, table
@@ -19,6 +20,8 @@ from outreach.daemon import Daemon
 from outreach.errors import OutreachError
 from outreach.services.campaign_control import orphan_campaigns, paused_names
 from outreach.services.creators import find_creator
+from outreach.services.inbound_admin import age, get_inbound, list_inbound, mark_done
+from outreach.services.inbox_sync import sync_inbox
 from outreach.services.outbox_admin import approve, drafts, list_outbox, resolve
 from outreach.services.replies import ReplyKind, record_reply
 from outreach.services.status import system_status
@@ -163,6 +166,64 @@ def outbox_resolve(
             "with the reason, if the data is still missing.")  # fmt: skip
     else:
         say(f"Message {message_id} will be sent again.")
+
+
+@replies_app.command("sync")
+def replies_sync(ctx: typer.Context, now: NowOption = None) -> None:
+    """Read new inbox messages, match and classify them, and act on each."""
+    workspace_app = state(ctx).app()
+    inbox = ImapInbox(workspace_app.settings.imap)
+    report = sync_inbox(workspace_app, inbox, clock_for(now)())
+    counts = ", ".join(f"{kind} {n}" for kind, n in sorted(report.counts.items())) or "nothing new"
+    say(f"Synced {inbox.mailbox}: {counts}")
+
+
+@replies_app.command("list")
+def replies_list(
+    ctx: typer.Context,
+    needs_response: Annotated[
+        bool, typer.Option("--needs-response", help="Only replies waiting for our answer")
+    ] = False,
+    output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    now: NowOption = None,
+) -> None:
+    """Inbound messages, oldest first, with their age."""
+    if output not in ("table", "json"):
+        raise typer.BadParameter(f"{output!r} is not one of table, json", param_hint="--format")
+    with state(ctx).app().session() as session:
+        rows = list_inbound(session, needs_response)
+    if output == "json":
+        say(json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2))
+        return
+    moment = clock_for(now)()
+    table(
+        ("id", "creator", "kind", "age", "from", "text"),
+        [(r.inbound.id, "@" + r.handle if r.handle else "-", r.inbound.kind,
+          age(moment - r.inbound.received_at), r.inbound.sender, r.inbound.text)
+         for r in rows],
+        max_cell=60,
+    )  # fmt: skip
+
+
+@replies_app.command("show")
+def replies_show(ctx: typer.Context, inbound_id: Annotated[int, typer.Argument()]) -> None:
+    """One inbound message: what it was matched to and the new text (shown as plain text)."""
+    with state(ctx).app().session() as session:
+        row = get_inbound(session, inbound_id)
+    for key, value in row.as_json().items():
+        if key != "text":
+            say(f"{key + ':':<14}{'' if value is None else value}")
+    say("")
+    say(row.inbound.text)
+
+
+@replies_app.command("done")
+def replies_done(ctx: typer.Context, inbound_id: Annotated[int, typer.Argument()]) -> None:
+    """Mark a reply as answered."""
+    workspace_app = state(ctx).app()
+    with workspace_app.session() as session:
+        mark_done(session, inbound_id, workspace_app.clock())
+    say(f"Reply {inbound_id} marked as answered.")
 
 
 @replies_app.command("record")

@@ -131,7 +131,7 @@ class Dispatcher:
                 return next_window_start(tomorrow + timedelta(days=1), spec.window, zone)
         gap = send_gap(limits, self.rng)
         if gap > timedelta(0):
-            return _take_gap(session, f"gap:{message.from_address}", now, gap)
+            return claim_until(session, f"gap:{message.from_address}", now, gap)
         return None
 
     async def _deliver(self, message: Message, creator: Creator) -> None:
@@ -276,8 +276,11 @@ def _take_slot(session: Session, scope: str, day: str, cap: int) -> bool:
     return session.exec(statement).first() is not None
 
 
-def _take_gap(session: Session, scope: str, now: datetime, gap: timedelta) -> datetime | None:
-    """Claim the mailbox's next send time; returns when it is free if another send holds it."""
+def claim_until(session: Session, scope: str, now: datetime, gap: timedelta) -> datetime | None:
+    """Hold a named slot (a mailbox's next send, an inbox sync) until now + span.
+
+    Returns None when taken, else the moment the current holder's span ends.
+    """
     insert = _upsert(session)(SendCounter).values(scope=scope, day="*", next_send_at=now + gap)
     statement = insert.on_conflict_do_update(
         index_elements=["scope", "day"],

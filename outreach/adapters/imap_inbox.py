@@ -1,0 +1,77 @@
+"""Reading the inbox over IMAP with IMAPClient: new messages by UID, never changing them."""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
+
+from outreach.errors import OutreachError
+from outreach.settings import MailServer, Security
+
+FOLDER = "INBOX"
+MAX_MESSAGE_BYTES = 25 * 1024 * 1024  # larger ones are read by their headers only
+
+
+@dataclass(frozen=True)
+class FetchedBatch:
+    """New messages since a checkpoint, and the folder's UIDVALIDITY they belong to."""
+
+    uidvalidity: int
+    messages: list[tuple[int, bytes]]
+
+
+class ImapInbox:
+    """One IMAP mailbox, opened read-only: the user's mail is left as it is."""
+
+    def __init__(self, server: MailServer) -> None:
+        if not server.host or not server.user:
+            raise OutreachError("OUTREACH_IMAP_HOST and OUTREACH_IMAP_USER must be set to sync")
+        self.server = server
+        self.mailbox = f"{server.user}@{server.host}:{server.port}/{FOLDER}"
+
+    def fetch_new(self, uidvalidity: int | None, last_uid: int, limit: int) -> FetchedBatch:
+        """Messages after last_uid (all of them when UIDVALIDITY changed), oldest first."""
+        try:
+            return self._fetch(uidvalidity, last_uid, limit)
+        except (TimeoutError, IMAPClientError, OSError, ssl.SSLError) as exc:
+            where = f"IMAP {self.server.host}:{self.server.port}"
+            raise OutreachError(f"{where}: {type(exc).__name__}: {exc}") from None
+
+    def _fetch(self, uidvalidity: int | None, last_uid: int, limit: int) -> FetchedBatch:
+        with self._client() as client:
+            info = client.select_folder(FOLDER, readonly=True)
+            current = int(info[b"UIDVALIDITY"])
+            start = last_uid + 1 if current == uidvalidity else 1
+            # "start:*" always matches the newest message, even one below start.
+            uids = sorted(u for u in client.search(["UID", f"{start}:*"]) if u >= start)[:limit]
+            if not uids:
+                return FetchedBatch(current, [])
+            sizes = client.fetch(uids, ["RFC822.SIZE"])
+            small = [u for u in uids if sizes[u][b"RFC822.SIZE"] <= MAX_MESSAGE_BYTES]
+            large = [u for u in uids if u not in small]
+            bodies = client.fetch(small, ["BODY.PEEK[]"]) if small else {}
+            heads = client.fetch(large, ["BODY.PEEK[HEADER]"]) if large else {}
+            messages = [
+                (uid, bytes(bodies[uid][b"BODY[]"]) if uid in bodies
+                 else bytes(heads[uid][b"BODY[HEADER]"]))
+                for uid in uids
+                if uid in bodies or uid in heads
+            ]  # fmt: skip
+            return FetchedBatch(current, messages)
+
+    def _client(self) -> IMAPClient:
+        server = self.server
+        context = ssl.create_default_context()
+        client = IMAPClient(
+            server.host, port=server.port, ssl=server.security is Security.TLS,
+            ssl_context=context, timeout=server.timeout_seconds,
+        )  # fmt: skip
+        if server.security is Security.STARTTLS:
+            client.starttls(context)
+        password = server.password.reveal() if server.password else ""
+        assert server.user is not None
+        client.login(server.user, password)
+        return client

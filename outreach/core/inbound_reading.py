@@ -1,0 +1,118 @@
+"""What an inbound message is: a bounce, an auto-reply, an opt-out, or a person's reply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from email.message import EmailMessage
+from email.utils import getaddresses, parsedate_to_datetime
+from enum import StrEnum
+
+from outreach.core.auto_replies import read_auto_reply
+from outreach.core.bounce_reading import Bounce, read_bounce
+from outreach.core.languages import detect_language
+from outreach.core.new_text import new_text
+from outreach.core.opt_outs import opt_out_request
+
+
+class InboundKind(StrEnum):
+    """The kinds an inbound message is classified into, in the order they are tried."""
+
+    BOUNCE = "bounce"
+    AUTO_REPLY = "auto_reply"
+    OPT_OUT = "opt_out"
+    REPLY = "reply"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The classification of one inbound message and the facts it rests on."""
+
+    kind: InboundKind
+    message_id: str | None
+    references: tuple[str, ...]  # In-Reply-To first, then References, newest first
+    sender: str | None
+    subject: str
+    sent_at: datetime | None
+    text: str
+    language: str | None
+    bounce: Bounce | None = None
+    return_date: date | None = None
+
+
+def read_inbound(message: EmailMessage, received: datetime) -> Reading:
+    """Classify in the issue's order: bounce, auto-reply, opt-out, human reply."""
+    plain, html = _bodies(message)
+    text = new_text(plain, html)
+    reply = Reading(
+        kind=InboundKind.REPLY,
+        message_id=_header(message, "Message-ID"),
+        references=_references(message),
+        sender=_sender(message),
+        subject=_header(message, "Subject") or "",
+        sent_at=_date(message),
+        text=text,
+        language=detect_language(text),
+    )
+    bounce = read_bounce(message)
+    if bounce is not None:
+        return replace(reply, kind=InboundKind.BOUNCE, bounce=bounce)
+    auto = read_auto_reply(message, received)
+    if auto is not None:
+        return replace(reply, kind=InboundKind.AUTO_REPLY, return_date=auto.return_date)
+    if opt_out_request(text) or _unsubscribe_subject(reply.subject):
+        return replace(reply, kind=InboundKind.OPT_OUT)
+    return reply
+
+
+def _header(message: EmailMessage, name: str) -> str | None:
+    try:
+        value = message.get(name)
+    except Exception:  # a malformed header is a missing header, not a crash
+        return None
+    return " ".join(str(value).split()) if value is not None else None
+
+
+def _references(message: EmailMessage) -> tuple[str, ...]:
+    ids: list[str] = []
+    for name in ("In-Reply-To", "References"):
+        value = _header(message, name) or ""
+        found = [part for part in value.replace(",", " ").split() if part.startswith("<")]
+        ids += reversed(found) if name == "References" else found
+    return tuple(dict.fromkeys(ids))
+
+
+def _sender(message: EmailMessage) -> str | None:
+    value = _header(message, "Reply-To") or _header(message, "From")
+    if not value:
+        return None
+    addresses = [address for _, address in getaddresses([value]) if "@" in address]
+    return addresses[0].lower() if addresses else None
+
+
+def _date(message: EmailMessage) -> datetime | None:
+    value = _header(message, "Date")
+    try:
+        return parsedate_to_datetime(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _unsubscribe_subject(subject: str) -> bool:
+    # The mailto in our List-Unsubscribe header asks for exactly this subject.
+    return subject.strip().lower() in {"unsubscribe", "配信停止", "수신거부"}
+
+
+def _bodies(message: EmailMessage) -> tuple[str | None, str | None]:
+    plain = html = None
+    for subtype in ("plain", "html"):
+        try:
+            part = message.get_body(preferencelist=(subtype,))
+            content = part.get_content() if part is not None else None
+        except Exception:  # broken charsets or MIME: keep what can be read
+            content = None
+        if subtype == "plain":
+            plain = content if isinstance(content, str) else None
+        else:
+            html = content if isinstance(content, str) else None
+    return plain, html
