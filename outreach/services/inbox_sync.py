@@ -23,6 +23,7 @@ from outreach.adapters.models import (
     MessageState,
 )
 from outreach.core.inbound_reading import InboundKind, Reading, read_inbound
+from outreach.core.reply_labels import label_reply
 from outreach.services.app import App
 from outreach.services.history import record_event
 from outreach.services.replies import ReplyKind, record_reply
@@ -191,7 +192,11 @@ def _store(
 def _act(session: Session, reading: Reading, creator: Creator, row: Inbound, now: datetime) -> None:
     summary = f"{reading.subject!r}"
     if reading.kind is InboundKind.REPLY:
-        record_reply(session, creator, ReplyKind.REPLY, now, _first_line(reading.text))
+        labelled = label_reply(reading.text)
+        row.label, row.confidence = labelled.label.value, labelled.confidence
+        session.add(row)
+        note = f"{labelled.label.value}: {_first_line(reading.text)}"
+        record_reply(session, creator, ReplyKind.REPLY, now, note)
     elif reading.kind is InboundKind.OPT_OUT:
         record_reply(session, creator, ReplyKind.OPT_OUT, now, _first_line(reading.text))
         row.handled_at = now

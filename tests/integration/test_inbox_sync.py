@@ -118,6 +118,7 @@ def test_replies_bounces_auto_replies_and_opt_outs_act_on_exactly_the_right_sequ
             rows = list(session.exec(select(Inbound).order_by(Inbound.id)))  # type: ignore[arg-type]
         assert suppressed == {"minji.kim@mail.example", "hannah@inbox.example"}
         assert rows[0].text == "ぜひ試してみたいです！"
+        assert (rows[0].label, rows[0].confidence) == ("interested", 1.0)
         assert rows[0].in_reply_to == misaki.message_id
         assert rows[-1].kind == "unmatched" and rows[-1].creator_id is None
 
