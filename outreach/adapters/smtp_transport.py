@@ -18,11 +18,10 @@ from outreach.settings import MailServer, Security
 class SmtpTransport:
     """Sends over SMTP: plain, STARTTLS or implicit TLS, with login when a user is set."""
 
-    def __init__(self, server: MailServer, reuse_connection: bool = True) -> None:
+    def __init__(self, server: MailServer) -> None:
         if not server.host:
             raise ValueError("SmtpTransport needs a host")
         self.server = server
-        self.reuse_connection = reuse_connection
         self.description = f"SMTP {server.host}:{server.port} ({server.security.value})"
         self._open: aiosmtplib.SMTP | None = None
         self._open_loop: asyncio.AbstractEventLoop | None = None
@@ -80,14 +79,9 @@ class SmtpTransport:
             raise TemporaryDeliveryError(
                 f"{self.description}: cannot connect: {exc.strerror or exc}"
             ) from None
-        await self._keep(client)
+        # Kept open for the next message of this event loop (a daemon's whole run).
+        self._open, self._open_loop = client, asyncio.get_running_loop()
         return f"{response.code} {response.message}".strip()
-
-    async def _keep(self, client: aiosmtplib.SMTP) -> None:
-        if self.reuse_connection:
-            self._open, self._open_loop = client, asyncio.get_running_loop()
-        else:
-            await _close(client)
 
     async def _discard(self, client: aiosmtplib.SMTP | None) -> None:
         # After any error the session's state is unclear: never reuse it.

@@ -1,8 +1,6 @@
 """Forms of address per language: first names in English, 様/さん in Japanese, 님 in Korean."""
 
-import re
-
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+from outreach.core.languages import CJK_CHARACTER
 
 
 class EmptyAddressError(ValueError):
@@ -19,7 +17,7 @@ def _require(name: str | None) -> str:
 def first_name(name: str | None) -> str:
     """First name for a Western name; CJK names are kept whole (family name comes first)."""
     cleaned = _require(name)
-    if _CJK.search(cleaned):
+    if CJK_CHARACTER.search(cleaned):
         return cleaned
     return cleaned.split(" ")[0]
 

@@ -13,7 +13,8 @@ from outreach.constants import (
 
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+# Kana, CJK ideographs and Hangul syllables: scripts written without spaces between words.
+CJK_CHARACTER = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _LETTER = re.compile(r"[^\W\d_]")
 _URL = re.compile(r"\S+://\S+|\S+@\S+")
 
@@ -21,7 +22,7 @@ _URL = re.compile(r"\S+://\S+|\S+@\S+")
 def detect_language(*texts: str | None) -> str | None:
     """The ISO 639-1 code of the texts' language, or None when too short or unsure."""
     text = _URL.sub(" ", " ".join(t for t in texts if t)).strip()
-    cjk_letters = len(_CJK.findall(text))
+    cjk_letters = len(CJK_CHARACTER.findall(text))
     letters = len(_LETTER.findall(text))
     if cjk_letters < LANGUAGE_MIN_LETTERS_CJK and letters < LANGUAGE_MIN_LETTERS:
         return None
