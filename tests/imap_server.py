@@ -11,13 +11,14 @@ import re
 import shutil
 import signal
 import socket
-import stat
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
+
+from tests.server_tools import free_port, system_account, tail, traversable_by_all
 
 TEST_USER = "luna@glowlab.example"
 TEST_PASSWORD = "imap-pass"
@@ -42,7 +43,7 @@ def dovecot_version(binary: Path) -> tuple[int, ...]:
     done = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=10)
     numbers = re.match(r"\s*(\d+(?:\.\d+)*)", done.stdout)
     if done.returncode != 0 or not numbers:
-        raise RuntimeError(f"`{binary} --version` failed: {_tail(done.stdout + done.stderr)}")
+        raise RuntimeError(f"`{binary} --version` failed: {tail(done.stdout + done.stderr)}")
     return tuple(int(part) for part in numbers.group(1).split("."))
 
 
@@ -77,7 +78,7 @@ def ensure_dovecot_installed() -> Path:
     if done.returncode != 0 or not found:
         raise RuntimeError(
             f"installing dovecot-imapd with apt-get failed (exit {done.returncode}):\n"
-            f"{_tail(output)}"
+            f"{tail(output)}"
         )
     return found
 
@@ -107,13 +108,6 @@ def _stop_system_dovecot() -> None:
         _terminate(pid)
 
 
-def _free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _port_accepts(host: str, port: int) -> bool:
     """Whether something accepts TCP connections on host:port."""
     try:
@@ -121,11 +115,6 @@ def _port_accepts(host: str, port: int) -> bool:
             return True
     except OSError:
         return False
-
-
-def _tail(text: str, lines: int = 40) -> str:
-    """The last lines of a text."""
-    return "\n".join(text.strip().splitlines()[-lines:])
 
 
 def _read_pid(path: Path) -> int | None:
@@ -183,29 +172,9 @@ def _kill_master(pid: int) -> None:
         time.sleep(0.01)
 
 
-def _traversable_by_all(path: Path) -> bool:
-    """Whether every directory from / down to path can be entered by any user."""
-    for directory in [path, *path.parents]:
-        try:
-            if not os.stat(directory).st_mode & stat.S_IXOTH:
-                return False
-        except OSError:
-            return False
-    return True
-
-
 def _mail_account() -> pwd.struct_passwd:
     """The unprivileged account owning the test mail as root: outreach-imap, created if needed."""
-    with contextlib.suppress(KeyError):
-        return pwd.getpwnam(FALLBACK_USER)
-    done = subprocess.run(
-        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", FALLBACK_USER],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode not in (0, 9):  # 9: already exists (created concurrently)
-        raise RuntimeError(f"useradd {FALLBACK_USER} failed: {done.stderr.strip()}")
-    return pwd.getpwnam(FALLBACK_USER)
+    return system_account(FALLBACK_USER)
 
 
 def _existing_user(*names: str) -> str:
@@ -300,14 +269,14 @@ class DovecotTestServer:
             self.binary = ensure_dovecot_installed()
         self.version = dovecot_version(self.binary)
         parent = Path(tempfile.gettempdir())
-        if os.geteuid() == 0 and not _traversable_by_all(parent):
+        if os.geteuid() == 0 and not traversable_by_all(parent):
             parent = Path("/tmp")
         self.base_dir = Path(tempfile.mkdtemp(prefix="outreach-imap-", dir=parent))
         atexit.register(self.stop)
         try:
             self._prepare_dirs()
             for attempt in range(3):
-                self.port = _free_port()
+                self.port = free_port()
                 self.config_path.write_text(self._config(), encoding="utf-8")
                 if self._launch(last_attempt=attempt == 2):
                     break
@@ -540,7 +509,7 @@ class DovecotTestServer:
         if "in use" in printed + self._read_log() and not last_attempt:
             return False
         raise RuntimeError(
-            f"dovecot failed to start (exit {done.returncode}):\n{_tail(printed)}{self._log_tail()}"
+            f"dovecot failed to start (exit {done.returncode}):\n{tail(printed)}{self._log_tail()}"
         )
 
     def _wait_until_ready(self) -> None:
@@ -580,7 +549,7 @@ class DovecotTestServer:
         if check and done.returncode != 0:
             raise RuntimeError(
                 f"{Path(command[0]).name} failed (exit {done.returncode}):\n"
-                f"{_tail(done.stdout + done.stderr)}{self._log_tail()}"
+                f"{tail(done.stdout + done.stderr)}{self._log_tail()}"
             )
         return done
 
@@ -609,7 +578,7 @@ class DovecotTestServer:
         except RuntimeError:
             return ""
         text = self._read_log()
-        return f"\n--- server log tail ({path}) ---\n{_tail(text, lines)}" if text else ""
+        return f"\n--- server log tail ({path}) ---\n{tail(text, lines)}" if text else ""
 
 
 def _mailbox_name(line: bytes) -> str:

@@ -11,8 +11,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
-import stat
 import subprocess
 import tempfile
 import time
@@ -23,6 +21,8 @@ from types import TracebackType
 
 import psycopg
 from psycopg import sql
+
+from tests.server_tools import free_port, system_account, tail, traversable_by_all
 
 TEMPLATE_NAME = "outreach_template"
 FALLBACK_USER = "outreach-pg"
@@ -85,48 +85,16 @@ def ensure_postgres_installed() -> Path:
     if done.returncode != 0 or not found:
         raise RuntimeError(
             f"installing PostgreSQL with apt-get failed (exit {done.returncode}):\n"
-            f"{_tail(done.stdout + done.stderr)}"
+            f"{tail(done.stdout + done.stderr)}"
         )
     return found
 
 
-def _free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _tail(text: str, lines: int = 40) -> str:
-    """The last lines of a text."""
-    return "\n".join(text.strip().splitlines()[-lines:])
-
-
-def _traversable_by_all(path: Path) -> bool:
-    """Whether every directory from / down to path can be entered by any user."""
-    for directory in [path, *path.parents]:
-        try:
-            if not os.stat(directory).st_mode & stat.S_IXOTH:
-                return False
-        except OSError:
-            return False
-    return True
-
-
 def _system_user() -> str:
     """An unprivileged account to run PostgreSQL as root: postgres, else outreach-pg."""
-    for name in ("postgres", FALLBACK_USER):
-        with contextlib.suppress(KeyError):
-            pwd.getpwnam(name)
-            return name
-    done = subprocess.run(
-        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", FALLBACK_USER],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode not in (0, 9):  # 9: already exists (created concurrently)
-        raise RuntimeError(f"useradd {FALLBACK_USER} failed: {done.stderr.strip()}")
-    return FALLBACK_USER
+    with contextlib.suppress(KeyError):
+        return pwd.getpwnam("postgres").pw_name
+    return system_account(FALLBACK_USER).pw_name
 
 
 def _check_name(name: str) -> str:
@@ -193,7 +161,7 @@ class PostgresTestServer:
         self._run_as = _system_user() if os.geteuid() == 0 else None
         self.user = self._run_as or pwd.getpwuid(os.geteuid()).pw_name
         parent = Path(tempfile.gettempdir())
-        if self._run_as and not _traversable_by_all(parent):
+        if self._run_as and not traversable_by_all(parent):
             parent = Path("/tmp")
         self.base_dir = Path(tempfile.mkdtemp(prefix="outreach-pg-", dir=parent))
         atexit.register(self.stop)
@@ -205,7 +173,7 @@ class PostgresTestServer:
                     os.chown(path, account.pw_uid, account.pw_gid)
             self._initdb()
             for attempt in range(3):
-                self.port = _free_port()
+                self.port = free_port()
                 self._write_settings()
                 if self._pg_ctl_start(last_attempt=attempt == 2):
                     break
@@ -330,7 +298,7 @@ class PostgresTestServer:
         if check and done.returncode != 0:
             raise RuntimeError(
                 f"{Path(command[0]).name} failed (exit {done.returncode}):\n"
-                f"{_tail(done.stdout + done.stderr)}{self._log_tail()}"
+                f"{tail(done.stdout + done.stderr)}{self._log_tail()}"
             )
         return done
 
@@ -386,7 +354,7 @@ class PostgresTestServer:
             return False
         raise RuntimeError(
             f"pg_ctl start failed (exit {done.returncode}):\n"
-            f"{_tail(done.stdout + done.stderr)}{self._log_tail()}"
+            f"{tail(done.stdout + done.stderr)}{self._log_tail()}"
         )
 
     def _wait_until_ready(self) -> None:
@@ -423,7 +391,7 @@ class PostgresTestServer:
     def _log_tail(self) -> str:
         """The last lines of the server log, formatted for an exception message."""
         text = self._read_log()
-        return f"\n--- server log tail ({self.log_path}) ---\n{_tail(text)}" if text else ""
+        return f"\n--- server log tail ({self.log_path}) ---\n{tail(text)}" if text else ""
 
     @staticmethod
     def _terminate_sessions(conn: psycopg.Connection, dbname: str) -> None:

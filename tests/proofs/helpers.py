@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -242,13 +241,6 @@ def daemons(workspace: Path, env: dict[str, str], logs: Path) -> Iterator[Daemon
         yield group
     finally:
         group.close()
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class ChaosSmtpServer(SmtpTestServer):
