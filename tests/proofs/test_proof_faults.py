@@ -30,7 +30,6 @@ from tests.proofs.helpers import (
     Outbox,
     address_of,
     duplicates,
-    free_port,
     message_ids,
     outreach_env,
     recipients,
@@ -38,6 +37,7 @@ from tests.proofs.helpers import (
     smtp_settings,
     sqlite_url,
 )
+from tests.server_tools import free_port
 
 NO_WAIT = Backoff(0.0, 1.0, 0.0, 3600.0)
 
