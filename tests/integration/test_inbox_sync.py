@@ -130,3 +130,26 @@ def test_replies_bounces_auto_replies_and_opt_outs_act_on_exactly_the_right_sequ
         assert "hannah@inbox.example" not in follow_ups
         assert "kenta.tanaka@mail.example" not in follow_ups
         assert "priya.shah@inbox.example" in follow_ups
+
+
+def test_broken_mail_is_kept_and_listed_and_the_rest_is_still_read(
+    workspace: Path, imap_server: DovecotTestServer
+) -> None:
+    with SmtpTestServer(security="none") as smtp:
+        app = inbox_app(workspace, smtp, imap_server)
+        asyncio.run(Daemon(app=app, clock=lambda: START).run_once())
+        misaki = sent_to(app, "misaki.hada")
+        imap_server.append(
+            b"From: =?x-unknown?b?////?= <\xff\xfe@broken>\r\nSubject: \xe3\x81\r\n"
+            b'Content-Type: multipart/mixed; boundary="never-closed"\r\n\r\n--never-closed\r\n'
+            b"Content-Type: text/plain; charset=no-such-charset\r\n\r\n\xff\xfe\xfd\r\n"
+        )
+        imap_server.append(reply(misaki, "misaki@mail.example", "ぜひお願いします！"))
+
+        report = sync_inbox(app, ImapInbox(app.settings.imap), START + timedelta(hours=1))
+
+        assert report.counts == {"unmatched": 1, "reply": 1}
+        assert state_of(app, "misaki.hada") == "replied"
+        with app.session() as session:
+            kept = session.exec(select(Inbound).where(Inbound.kind == "unmatched")).one()
+        assert kept.creator_id is None and "never-closed" in kept.raw
