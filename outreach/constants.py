@@ -25,6 +25,7 @@ TIER_ABOVE_ALL = "mega"
 MASK = "********"
 
 DEFAULT_COOL_OFF_DAYS = 90
+DEFAULT_RIGHTS_WARN_DAYS = 14  # warn this many days before usage rights expire
 
 # The daemon.
 LEASE_SECONDS = 300

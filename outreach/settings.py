@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from email.utils import getaddresses, parseaddr
 from enum import StrEnum
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from outreach.constants import (
     DEFAULT_COOL_OFF_DAYS,
     DEFAULT_DATABASE_FILENAME,
+    DEFAULT_RIGHTS_WARN_DAYS,
     DEFAULT_SMTP_TIMEOUT_SECONDS,
     MASK,
 )
@@ -80,6 +82,12 @@ class Settings:
     postal_address: str | None
     sources: Mapping[str, str]
     cool_off_days: int = DEFAULT_COOL_OFF_DAYS
+    imap_processed_folder: str | None = None  # where handled bounces and auto-replies go
+    return_path: str | None = None  # VERP base: bounces come back to base+token@domain
+    rights_warn_days: int = DEFAULT_RIGHTS_WARN_DAYS
+    digest_to: str | None = None
+    digest_at: str | None = None  # HH:MM in the brand's time zone
+    timezone: str = "UTC"  # the brand's own time zone (digest time, report dates)
 
     @property
     def capture_mode(self) -> bool:
@@ -106,6 +114,12 @@ KNOWN_KEYS = (
     "COMPANY",
     "POSTAL_ADDRESS",
     "COOL_OFF_DAYS",
+    "IMAP_PROCESSED_FOLDER",
+    "RETURN_PATH",
+    "RIGHTS_WARN_DAYS",
+    "DIGEST_TO",
+    "DIGEST_AT",
+    "TIMEZONE",
     "WORKSPACE",
 )
 SECRET_KEYS = frozenset({"SMTP_PASSWORD", "IMAP_PASSWORD"})
@@ -151,17 +165,59 @@ def load_settings(
         company=_single_line(reader, "COMPANY"),
         postal_address=_single_line(reader, "POSTAL_ADDRESS"),
         sources=dict(sources or {}),
-        cool_off_days=_cool_off_days(reader),
+        cool_off_days=_days(reader, "COOL_OFF_DAYS", DEFAULT_COOL_OFF_DAYS),
+        imap_processed_folder=_folder(reader),
+        return_path=_return_path(reader),
+        rights_warn_days=_days(reader, "RIGHTS_WARN_DAYS", DEFAULT_RIGHTS_WARN_DAYS),
+        digest_to=_optional_address(reader, "DIGEST_TO"),
+        digest_at=_clock_time(reader, "DIGEST_AT"),
+        timezone=_timezone(reader),
     )
 
 
-def _cool_off_days(reader: _Reader) -> int:
-    value = reader.get("COOL_OFF_DAYS")
+def _days(reader: _Reader, key: str, default: int) -> int:
+    value = reader.get(key)
     if value is None:
-        return DEFAULT_COOL_OFF_DAYS
+        return default
     if not (value.isascii() and value.isdigit()) or int(value) > 3650:
-        raise reader.error("COOL_OFF_DAYS", f"{value!r} is not a number of days (0-3650)")
+        raise reader.error(key, f"{value!r} is not a number of days (0-3650)")
     return int(value)
+
+
+def _folder(reader: _Reader) -> str | None:
+    value = _single_line(reader, "IMAP_PROCESSED_FOLDER")
+    if value is not None and (value.upper() == "INBOX" or any(c in value for c in '"*%\\')):
+        raise reader.error("IMAP_PROCESSED_FOLDER", f"{value!r} is not a folder to move mail to")
+    return value
+
+
+def _return_path(reader: _Reader) -> str | None:
+    value = _optional_address(reader, "RETURN_PATH")
+    if value is not None and "+" in value.split("@")[0]:
+        # The token goes after a '+': a base that already has one would be ambiguous.
+        raise reader.error("RETURN_PATH", f"{value!r} must not contain '+' before the '@'")
+    return value
+
+
+def _clock_time(reader: _Reader, key: str) -> str | None:
+    value = reader.get(key)
+    if value is None:
+        return None
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value)
+    if match is None:
+        raise reader.error(key, f"{value!r} is not a time of day like 08:30")
+    return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+
+def _timezone(reader: _Reader) -> str:
+    value = reader.get("TIMEZONE")
+    if value is None:
+        return "UTC"
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise reader.error("TIMEZONE", f"{value!r} is not a time zone like Asia/Tokyo") from None
+    return value
 
 
 def _reject_unknown_keys(reader: _Reader) -> None:
@@ -337,5 +393,11 @@ def describe(settings: Settings) -> list[tuple[str, str, str]]:
         ("COMPANY", show(settings.company)),
         ("POSTAL_ADDRESS", show(settings.postal_address)),
         ("COOL_OFF_DAYS", str(settings.cool_off_days)),
+        ("IMAP_PROCESSED_FOLDER", show(settings.imap_processed_folder)),
+        ("RETURN_PATH", show(settings.return_path)),
+        ("RIGHTS_WARN_DAYS", str(settings.rights_warn_days)),
+        ("DIGEST_TO", show(settings.digest_to)),
+        ("DIGEST_AT", show(settings.digest_at)),
+        ("TIMEZONE", settings.timezone),
     ]
     return [(PREFIX + key, value, source(key)) for key, value in rows]

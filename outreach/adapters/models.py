@@ -1,8 +1,8 @@
-"""Database tables: creators, campaigns' enrolments, the outbox, history, suppressions, workers."""
+"""Database tables: creators, enrolments, the outbox, history, agreements, rights, the inbox."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -97,6 +97,7 @@ class Creator(SQLModel, table=True):
     notes: str | None = Field(default=None, sa_column=Column(Text))
     custom: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     status: str = Field(default=CreatorStatus.NEW.value, index=True)
+    ambassador: bool = False  # promoted by hand: a partner to ask first next time
     created_at: datetime = _when(nullable=False)
     updated_at: datetime = _when(nullable=False)
 
@@ -264,3 +265,90 @@ class MailboxCheckpoint(SQLModel, table=True):
     uidvalidity: int
     last_uid: int = 0
     updated_at: datetime = _when(nullable=False)
+
+
+class Offer(StrEnum):
+    """What the brand gives in an agreement."""
+
+    GIFTED = "gifted"
+    PAID = "paid"
+    AFFILIATE = "affiliate"
+    NONE = "none"
+
+
+class Agreement(SQLModel, table=True):
+    """What a creator agreed to in one campaign: offer, fee, deliverables, due date."""
+
+    __tablename__ = "agreements"
+
+    id: int | None = Field(default=None, primary_key=True)
+    creator_id: int = Field(foreign_key="creators.id", index=True)
+    campaign: str = Field(index=True)
+    offer: str
+    fee_amount: str | None = None  # a decimal string: money is never a float
+    fee_currency: str | None = None
+    deliverables: str | None = Field(default=None, sa_column=Column(Text))
+    due_on: date | None = None
+    agreed_at: datetime = _when(nullable=False)
+
+
+class Shipment(SQLModel, table=True):
+    """A product sent to a creator for a campaign, and when it arrived."""
+
+    __tablename__ = "shipments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    creator_id: int = Field(foreign_key="creators.id", index=True)
+    campaign: str = Field(index=True)
+    carrier: str | None = None
+    tracking: str | None = None
+    shipped_at: datetime = _when(nullable=False)
+    delivered_on: date | None = None
+
+
+class ContentItem(SQLModel, table=True):
+    """A post a creator published for a campaign."""
+
+    __tablename__ = "content"
+    __table_args__ = (UniqueConstraint("creator_id", "url", name="uq_content_url"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    creator_id: int = Field(foreign_key="creators.id", index=True)
+    campaign: str = Field(index=True)
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    posted_on: date | None = None
+    recorded_at: datetime = _when(nullable=False)
+
+
+class RightsGrant(SQLModel, table=True):
+    """The agreed scope of re-using a creator's content: channels, territory, period, fee."""
+
+    __tablename__ = "rights"
+
+    id: int | None = Field(default=None, primary_key=True)
+    creator_id: int = Field(foreign_key="creators.id", index=True)
+    campaign: str | None = Field(default=None, index=True)
+    content_url: str = Field(sa_column=Column(Text, nullable=False))
+    channels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    territory: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    starts_on: date
+    ends_on: date = Field(index=True)  # the expiry warnings search by it
+    exclusive: bool = False
+    fee_amount: str | None = None
+    fee_currency: str | None = None
+    granted_at: datetime = _when(nullable=False)
+    warned_at: datetime | None = _when(nullable=True)  # when the brand was mailed about expiry
+
+
+class Payment(SQLModel, table=True):
+    """A fee paid to a creator."""
+
+    __tablename__ = "payments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    creator_id: int = Field(foreign_key="creators.id", index=True)
+    campaign: str | None = Field(default=None, index=True)
+    amount: str
+    currency: str
+    paid_on: date
+    recorded_at: datetime = _when(nullable=False)

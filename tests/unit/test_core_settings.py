@@ -256,6 +256,12 @@ def test_describe_lists_every_setting_with_defaults() -> None:
         ("OUTREACH_COMPANY", "", "default"),
         ("OUTREACH_POSTAL_ADDRESS", "", "default"),
         ("OUTREACH_COOL_OFF_DAYS", "90", "default"),
+        ("OUTREACH_IMAP_PROCESSED_FOLDER", "", "default"),
+        ("OUTREACH_RETURN_PATH", "", "default"),
+        ("OUTREACH_RIGHTS_WARN_DAYS", "14", "default"),
+        ("OUTREACH_DIGEST_TO", "", "default"),
+        ("OUTREACH_DIGEST_AT", "", "default"),
+        ("OUTREACH_TIMEZONE", "UTC", "default"),
     ]
 
 
@@ -310,3 +316,44 @@ def test_a_driver_message_is_scrubbed_of_every_piece_of_the_password() -> None:
     message = "failed to resolve host 'ss9w0rd@127.0.0.1'"
 
     assert scrub(message, url_secrets(url)) == "failed to resolve host '********@127.0.0.1'"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("IMAP_PROCESSED_FOLDER", "INBOX", "is not a folder to move mail to"),
+        ("IMAP_PROCESSED_FOLDER", "Proc*", "is not a folder to move mail to"),
+        ("RETURN_PATH", "bounces+x@glowlab.example", "must not contain '+'"),
+        ("RETURN_PATH", "not an address", "is not a valid address"),
+        ("RIGHTS_WARN_DAYS", "-3", "is not a number of days"),
+        ("DIGEST_AT", "25:00", "is not a time of day"),
+        ("DIGEST_AT", "8am", "is not a time of day"),
+        ("TIMEZONE", "Mars/Olympus", "is not a time zone"),
+        ("DIGEST_TO", "brand@", "is not a valid address"),
+    ],
+)
+def test_reply_and_report_settings_are_checked(key: str, value: str, message: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(WORKSPACE, {f"OUTREACH_{key}": value}, {f"OUTREACH_{key}": ENV_FILE})
+    assert f"OUTREACH_{key} (from {ENV_FILE})" in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_reply_and_report_settings_are_read() -> None:
+    settings = load_settings(
+        WORKSPACE,
+        {
+            "OUTREACH_IMAP_PROCESSED_FOLDER": "Outreach/Processed",
+            "OUTREACH_RETURN_PATH": "Bounces@Glowlab.example",
+            "OUTREACH_RIGHTS_WARN_DAYS": "30",
+            "OUTREACH_DIGEST_TO": "team@glowlab.example",
+            "OUTREACH_DIGEST_AT": "8:30",
+            "OUTREACH_TIMEZONE": "Asia/Tokyo",
+        },
+    )
+    assert settings.imap_processed_folder == "Outreach/Processed"
+    assert settings.return_path == "bounces@glowlab.example"
+    assert settings.rights_warn_days == 30
+    assert settings.digest_to == "team@glowlab.example"
+    assert settings.digest_at == "08:30"
+    assert settings.timezone == "Asia/Tokyo"
