@@ -243,3 +243,9 @@ class Daemon:
             return
         if report.counts:
             log.info("inbox: %s", report.counts)
+        if report.moved:
+            log.info("inbox: %d handled message(s) moved to %s", report.moved,
+                     self.app.settings.imap_processed_folder)  # fmt: skip
+        if report.move_error:
+            log.error("inbox: handled mail not moved (tried again next time): %s",
+                      report.move_error)  # fmt: skip

@@ -1,4 +1,4 @@
-"""Reading the inbox over IMAP with IMAPClient: new messages by UID, never changing them."""
+"""The inbox over IMAP with IMAPClient: new messages by UID; handled ones moved only on request."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ class FetchedBatch:
 
 
 class ImapInbox:
-    """One IMAP mailbox, opened read-only: the user's mail is left as it is."""
+    """One IMAP mailbox, read read-only: mail is left as it is unless a move is asked for."""
 
     def __init__(self, server: MailServer) -> None:
         if not server.host or not server.user:
@@ -61,6 +61,38 @@ class ImapInbox:
                 if uid in bodies or uid in heads
             ]  # fmt: skip
             return FetchedBatch(current, messages)
+
+    def move(self, uidvalidity: int, uids: list[int], folder: str) -> list[int] | None:
+        """Move these messages to the folder (created if missing); the UIDs moved.
+
+        None when the folder's UIDVALIDITY changed: the UIDs given name other messages now.
+        """
+        try:
+            return self._move(uidvalidity, uids, folder)
+        except (TimeoutError, IMAPClientError, OSError, ssl.SSLError) as exc:
+            where = f"IMAP {self.server.host}:{self.server.port}"
+            raise OutreachError(
+                f"{where}: moving to {folder!r}: {type(exc).__name__}: {exc}"
+            ) from None
+
+    def _move(self, uidvalidity: int, uids: list[int], folder: str) -> list[int] | None:
+        with self._client() as client:
+            if not client.folder_exists(folder):
+                client.create_folder(folder)
+            info = client.select_folder(FOLDER)
+            if int(info[b"UIDVALIDITY"]) != uidvalidity:
+                return None
+            present = client.search(["UID", ",".join(str(uid) for uid in uids)]) if uids else []
+            if not present:
+                return []
+            if client.has_capability("MOVE"):
+                client.move(present, folder)
+            else:
+                # Without MOVE: copy, then flag and expunge only these UIDs (UIDPLUS).
+                client.copy(present, folder)
+                client.delete_messages(present)
+                client.uid_expunge(present)
+            return sorted(int(uid) for uid in present)
 
     def _client(self) -> IMAPClient:
         server = self.server

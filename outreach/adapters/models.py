@@ -254,6 +254,7 @@ class Inbound(SQLModel, table=True):
     raw: str = Field(default="", sa_column=Column(Text, nullable=False))
     received_at: datetime = _when(nullable=False)
     handled_at: datetime | None = _when(nullable=True)
+    moved_to: str | None = None  # the folder a handled bounce or auto-reply was moved to
 
 
 class MailboxCheckpoint(SQLModel, table=True):

@@ -13,7 +13,7 @@ from outreach.adapters.campaign_files import load_all_campaigns
 from outreach.adapters.imap_inbox import ImapInbox
 from outreach.adapters.models import MessageState
 from outreach.cli.clock import NowOption, clock_for
-from outreach.cli.output import say, table
+from outreach.cli.output import note, say, table
 from outreach.cli.state import state
 from outreach.constants import DEAD_WORKER_SECONDS
 from outreach.daemon import Daemon
@@ -176,6 +176,11 @@ def replies_sync(ctx: typer.Context, now: NowOption = None) -> None:
     report = sync_inbox(workspace_app, inbox, clock_for(now)())
     counts = ", ".join(f"{kind} {n}" for kind, n in sorted(report.counts.items())) or "nothing new"
     say(f"Synced {inbox.mailbox}: {counts}")
+    if report.moved:
+        say(f"Moved {report.moved} handled bounce(s) and auto-reply(s) to "
+            f"{workspace_app.settings.imap_processed_folder}.")  # fmt: skip
+    if report.move_error:
+        note(f"Handled mail was not moved (tried again at the next sync): {report.move_error}")
 
 
 @replies_app.command("list")

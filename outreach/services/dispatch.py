@@ -24,6 +24,7 @@ from outreach.adapters.models import (
     SendCounter,
 )
 from outreach.core.campaign_spec import CampaignSpec
+from outreach.core.return_paths import envelope_sender
 from outreach.core.timing import (
     in_window,
     next_window_start,
@@ -136,8 +137,12 @@ class Dispatcher:
 
     async def _deliver(self, message: Message, creator: Creator) -> None:
         try:
+            sender = envelope_sender(
+                self.app.settings.return_path, message.id, message.message_id,
+                message.from_address,
+            )  # fmt: skip
             answer = await self.app.transport.send(
-                wire_bytes(message), message.from_address, [message.to_address]
+                wire_bytes(message), sender, [message.to_address]
             )
         except DeliveryError as error:
             self._record(message.id, None, error)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
+from email.utils import getaddresses
 from typing import cast
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from outreach.adapters.imap_inbox import FOLDER as FOLDER_NAME
 from outreach.adapters.imap_inbox import ImapInbox
 from outreach.adapters.models import (
     Creator,
@@ -22,8 +24,12 @@ from outreach.adapters.models import (
     Message,
     MessageState,
 )
+from outreach.core.bounce_reading import Bounce
 from outreach.core.inbound_reading import InboundKind, Reading, read_inbound
 from outreach.core.reply_labels import label_reply
+from outreach.core.return_paths import check_matches, verp_row
+from outreach.core.subjects import base_subject
+from outreach.errors import OutreachError
 from outreach.services.app import App
 from outreach.services.history import record_event
 from outreach.services.replies import ReplyKind, record_reply
@@ -32,6 +38,7 @@ SYNC_BATCH = 200
 MAX_STORED_RAW_CHARACTERS = 1_000_000
 SOFT_BOUNCES_BEFORE_SUPPRESSION = 3
 UNMATCHED = "unmatched"
+MIN_SUBJECT_TO_MATCH = 8  # shorter subjects ("hi", "thanks") say nothing about the thread
 
 
 @dataclass
@@ -39,6 +46,8 @@ class SyncReport:
     """What one sync did, by kind."""
 
     counts: dict[str, int] = field(default_factory=dict)
+    moved: int = 0  # handled bounces and auto-replies moved to OUTREACH_IMAP_PROCESSED_FOLDER
+    move_error: str | None = None
 
     def add(self, kind: str) -> None:
         """Count one message of this kind."""
@@ -56,7 +65,8 @@ def sync_inbox(app: App, inbox: ImapInbox, now: datetime) -> SyncReport:
         for uid, raw in batch.messages:
             with app.session() as session:
                 try:
-                    kind = _take(session, inbox.mailbox, batch.uidvalidity, uid, raw, now)
+                    kind = _take(session, inbox.mailbox, batch.uidvalidity, uid, raw, now,
+                                 app.settings.return_path)  # fmt: skip
                     _advance(session, inbox.mailbox, batch.uidvalidity, uid, now)
                     session.commit()
                     report.add(kind)
@@ -67,7 +77,41 @@ def sync_inbox(app: App, inbox: ImapInbox, now: datetime) -> SyncReport:
                     _advance(session, inbox.mailbox, batch.uidvalidity, uid, now)
                     session.commit()
         if len(batch.messages) < SYNC_BATCH:
-            return report
+            break
+    folder = app.settings.imap_processed_folder
+    if folder:
+        try:
+            report.moved = _move_handled(app, inbox, folder)
+        except OutreachError as exc:
+            # Everything read is recorded; the move is tried again at the next sync.
+            report.move_error = str(exc)
+    return report
+
+
+def _move_handled(app: App, inbox: ImapInbox, folder: str) -> int:
+    """Move handled bounces and auto-replies out of the inbox; a failed move is tried again."""
+    with app.session() as session:
+        checkpoint = session.get(MailboxCheckpoint, inbox.mailbox)
+        if checkpoint is None:
+            return 0
+        statement = select(Inbound).where(
+            Inbound.mailbox == inbox.mailbox,
+            Inbound.uidvalidity == checkpoint.uidvalidity,
+            col(Inbound.kind).in_([InboundKind.BOUNCE.value, InboundKind.AUTO_REPLY.value]),
+            col(Inbound.moved_to).is_(None),
+        )
+        rows = {row.uid: row for row in session.exec(statement)}
+        if not rows:
+            return 0
+        # Recorded first, moved second: a crash in between leaves mail in the inbox, never lost.
+        moved = inbox.move(checkpoint.uidvalidity, sorted(rows), folder)
+        if moved is None:
+            return 0  # UIDVALIDITY changed under us: the next sync reads the folder again
+        for uid in rows:
+            rows[uid].moved_to = folder if uid in moved else f"(gone from {FOLDER_NAME})"
+            session.add(rows[uid])
+        session.commit()
+        return len(moved)
 
 
 def _advance(session: Session, mailbox: str, uidvalidity: int, uid: int, now: datetime) -> None:
@@ -82,11 +126,13 @@ def _advance(session: Session, mailbox: str, uidvalidity: int, uid: int, now: da
 
 
 def _take(
-    session: Session, mailbox: str, uidvalidity: int, uid: int, raw: bytes, now: datetime
-) -> str:
+    session: Session, mailbox: str, uidvalidity: int, uid: int, raw: bytes, now: datetime,
+    return_path: str | None,
+) -> str:  # fmt: skip
     """Record one inbound message and act on it; returns the kind it was counted as."""
-    reading = _read(raw, now)
-    if reading is None:
+    message = _parse(raw)
+    reading = _read(message, now) if message is not None else None
+    if message is None or reading is None:
         _store(session, mailbox, uidvalidity, uid, raw, now, None, None, None, "unreadable")
         return UNMATCHED
     if reading.message_id and _seen(session, mailbox, reading.message_id):
@@ -94,9 +140,23 @@ def _take(
         _store(session, mailbox, uidvalidity, uid, raw, now, reading, None, None,
                "already read under an earlier UIDVALIDITY")  # fmt: skip
         return "duplicate"
-    ours = _match_ours(session, reading)
+    ours = _by_return_path(session, return_path, message)
+    if ours is not None:
+        reading = _as_bounce_when_unrecognised(reading, ours)
+    else:
+        ours = _by_references(session, reading)
     creator = _creator_for(session, reading, ours)
-    row = _store(session, mailbox, uidvalidity, uid, raw, now, reading, ours, creator, None)
+    notes: list[str] = []
+    if creator is None and reading.kind is not InboundKind.BOUNCE:
+        ours, creator = _by_subject_alone(session, reading)
+        if creator is not None:
+            notes.append("matched by its subject")
+    if creator is not None and ours is None and reading.kind is not InboundKind.BOUNCE:
+        ours = _latest_sent_to(session, creator, reading)
+    if creator is not None and reading.kind is not InboundKind.BOUNCE:
+        notes += _other_address_note(session, creator, reading, now)
+    row = _store(session, mailbox, uidvalidity, uid, raw, now, reading, ours, creator,
+                 "; ".join(notes) or None)  # fmt: skip
     if creator is None:
         row.kind = UNMATCHED
         session.add(row)
@@ -105,9 +165,15 @@ def _take(
     return row.kind
 
 
-def _read(raw: bytes, now: datetime) -> Reading | None:
+def _parse(raw: bytes) -> EmailMessage | None:
     try:
-        message = cast(EmailMessage, message_from_bytes(raw, policy=default))
+        return cast(EmailMessage, message_from_bytes(raw, policy=default))
+    except Exception:  # any broken message is kept and listed, never allowed to stop a sync
+        return None
+
+
+def _read(message: EmailMessage, now: datetime) -> Reading | None:
+    try:
         return read_inbound(message, now)
     except Exception:  # any broken message is kept and listed, never allowed to stop a sync
         return None
@@ -120,7 +186,7 @@ def _seen(session: Session, mailbox: str, header_message_id: str) -> bool:
     return bool(session.exec(statement).one())
 
 
-def _match_ours(session: Session, reading: Reading) -> Message | None:
+def _by_references(session: Session, reading: Reading) -> Message | None:
     """Our message it answers: by In-Reply-To/References, else a bounce's original id."""
     candidates = list(reading.references)
     if reading.bounce and reading.bounce.original_message_id:
@@ -130,6 +196,49 @@ def _match_ours(session: Session, reading: Reading) -> Message | None:
         if found is not None:
             return found
     return None
+
+
+def _by_return_path(
+    session: Session, return_path: str | None, message: EmailMessage
+) -> Message | None:
+    """With VERP on, the address a report came back to names our message: no parsing needed."""
+    if return_path is None:
+        return None
+    found = verp_row(return_path, _delivered_to(message))
+    if found is None:
+        return None
+    row_id, check = found
+    ours = session.get(Message, row_id)
+    if ours is None or not check_matches(ours.message_id, check):
+        return None  # a guessed or forged token counts against nobody
+    if ours.state not in (MessageState.SENT.value, MessageState.UNKNOWN.value):
+        return None
+    return ours
+
+
+def _delivered_to(message: EmailMessage) -> list[str]:
+    values: list[str] = []
+    for name in ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "To"):
+        try:
+            values += [str(value) for value in message.get_all(name) or []]
+        except Exception:  # a broken header is no evidence either way
+            continue
+    return [address for _, address in getaddresses(values) if "@" in address]
+
+
+def _as_bounce_when_unrecognised(reading: Reading, ours: Message) -> Reading:
+    """What came back to a return path: an auto-reply stays one; anything else is a bounce."""
+    if reading.kind is InboundKind.AUTO_REPLY:
+        return reading  # RFC 3834 auto-replies are sent to the return path too
+    if reading.bounce is not None:
+        # The return path names the recipient; the parsed one may be a forwarding alias.
+        return replace(reading, bounce=replace(reading.bounce, recipients=(ours.to_address,)))
+    # Only mail servers write to a return path, so a report there in a format we cannot read
+    # is still a bounce of that message; soft, since we cannot tell why it failed.
+    bounce = Bounce(recipients=(ours.to_address,), hard=False, status=None,
+                    reason="a report in an unknown format came back to the return path",
+                    original_message_id=ours.message_id)  # fmt: skip
+    return replace(reading, kind=InboundKind.BOUNCE, bounce=bounce)
 
 
 def _creator_for(session: Session, reading: Reading, ours: Message | None) -> Creator | None:
@@ -142,6 +251,57 @@ def _creator_for(session: Session, reading: Reading, ours: Message | None) -> Cr
         statement = select(Creator).where(Creator.email == reading.sender)
         return session.exec(statement).first()
     return None
+
+
+def _by_subject_alone(session: Session, reading: Reading) -> tuple[Message | None, Creator | None]:
+    """A reply from an address we do not know, with no usable headers: the thread subject."""
+    base = base_subject(reading.subject)
+    if len(base) < MIN_SUBJECT_TO_MATCH:
+        return None, None
+    variants = [base, f"re: {base}", f"(광고) {base}", f"(광고) re: {base}"]
+    statement = (
+        select(Message)
+        .where(
+            func.lower(Message.subject).in_(variants),
+            col(Message.state).in_([MessageState.SENT.value, MessageState.UNKNOWN.value]),
+        )
+        .order_by(col(Message.sent_at).desc(), col(Message.id).desc())
+        .limit(50)
+    )
+    found = list(session.exec(statement))
+    creators = {message.creator_id for message in found}
+    if len(creators) != 1:
+        return None, None  # no match, or a subject several creators got: a person decides
+    return found[0], session.get(Creator, found[0].creator_id)
+
+
+def _latest_sent_to(session: Session, creator: Creator, reading: Reading) -> Message | None:
+    """The message of ours a header-less reply most likely answers: same subject, else latest."""
+    statement = (
+        select(Message)
+        .where(
+            Message.creator_id == creator.id,
+            col(Message.state).in_([MessageState.SENT.value, MessageState.UNKNOWN.value]),
+        )
+        .order_by(col(Message.sent_at).desc(), col(Message.id).desc())
+        .limit(50)
+    )
+    sent = list(session.exec(statement))
+    base = base_subject(reading.subject)
+    same = [message for message in sent if base_subject(message.subject) == base]
+    return next(iter(same or sent), None)
+
+
+def _other_address_note(
+    session: Session, creator: Creator, reading: Reading, now: datetime
+) -> list[str]:
+    """A reply from another address of the creator (or a manager in copy) is noted."""
+    if not reading.sender or reading.sender == creator.email.lower():
+        return []
+    note = f"sent from {reading.sender}, not {creator.email}"
+    record_event(session, creator, "other_address", f"a message {note}", now,
+                 detail={"address": reading.sender})  # fmt: skip
+    return [note]
 
 
 def _bounced_creator(session: Session, reading: Reading, ours: Message | None) -> Creator | None:

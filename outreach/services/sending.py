@@ -15,6 +15,7 @@ from outreach.adapters.campaign_files import find_campaign
 from outreach.adapters.models import Creator, CreatorStatus, Message, MessageState
 from outreach.adapters.transport import Transport
 from outreach.core.retry import RetryPolicy
+from outreach.core.return_paths import envelope_sender
 from outreach.core.threads import Thread
 from outreach.errors import (
     DeliveryError,
@@ -108,10 +109,17 @@ def send_now(
         row.lease_owner = f"send:{os.getpid()}@{socket.gethostname()}"
         row.lease_expires_at = now + timedelta(seconds=ONE_OFF_LEASE_SECONDS)
         session.commit()
+        sender = envelope_sender(
+            app.settings.return_path, row.id, row.message_id, composed.sender_address
+        )
         try:
             answer = asyncio.run(
                 _deliver_then_close(
-                    app.transport, composed, app.retry, _attempt_counter(session, row)
+                    app.transport,
+                    composed,
+                    app.retry,
+                    _attempt_counter(session, row),
+                    sender,
                 )
             )
         except DeliveryError as exc:
@@ -166,10 +174,11 @@ async def _deliver_then_close(
     composed: Composed,
     policy: RetryPolicy,
     on_attempt: Callable[[int], None],
+    sender: str,
 ) -> str:
     # A one-off send owns its event loop: the connection must not outlive it.
     try:
-        return await deliver(transport, composed, policy, on_attempt)
+        return await deliver(transport, composed, policy, on_attempt, sender=sender)
     finally:
         await transport.close()
 
@@ -180,6 +189,7 @@ async def deliver(
     policy: RetryPolicy,
     on_attempt: Callable[[int], None],
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    sender: str | None = None,
 ) -> str:
     """Send, retrying temporary failures with growing waits; the last failure is raised."""
     delays = policy.delays()
@@ -187,7 +197,9 @@ async def deliver(
         on_attempt(attempt)
         try:
             return await transport.send(
-                composed.wire_bytes(), composed.sender_address, [composed.envelope.to_address]
+                composed.wire_bytes(),
+                sender or composed.sender_address,
+                [composed.envelope.to_address],
             )
         except TemporaryDeliveryError:
             if attempt > len(delays):
