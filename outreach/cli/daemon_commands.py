@@ -202,8 +202,9 @@ def replies_list(
         return
     moment = clock_for(now)()
     table(
-        ("id", "creator", "kind", "age", "from", "text"),
+        ("id", "creator", "kind", "label", "age", "from", "text"),
         [(r.inbound.id, "@" + r.handle if r.handle else "-", r.inbound.kind,
+          (r.inbound.label or "") + ("?" if r.needs_review else ""),
           age(moment - r.inbound.received_at), r.inbound.sender, r.inbound.text)
          for r in rows],
         max_cell=60,

@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from outreach.adapters.models import Creator, Inbound
+from outreach.core.reply_labels import CONFIDENT, ReplyLabel
 from outreach.errors import NotFoundError
 
 
@@ -35,7 +36,17 @@ class InboundRow:
             "received_at": i.received_at.isoformat(),
             "in_reply_to": i.in_reply_to,
             "answered_at": i.handled_at.isoformat() if i.handled_at else None,
+            "needs_review": self.needs_review,
+            "note": i.note,
         }
+
+    @property
+    def needs_review(self) -> bool:
+        """A reply whose label is unsure: a person reads it before anyone acts on the label."""
+        i = self.inbound
+        if i.kind != "reply":
+            return False
+        return i.label in (None, ReplyLabel.UNCLEAR.value) or (i.confidence or 0) < CONFIDENT
 
 
 def list_inbound(session: Session, needs_response: bool = False) -> list[InboundRow]:

@@ -1,0 +1,210 @@
+"""Matching without our headers, VERP return paths, and moving handled mail, on real servers."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+from sqlmodel import select
+
+from outreach.adapters.imap_inbox import ImapInbox
+from outreach.adapters.models import Event, Inbound, Message, Suppression
+from outreach.daemon import Daemon
+from outreach.services.inbox_sync import sync_inbox
+from tests.imap_server import DovecotTestServer
+from tests.inbox_helpers import START, bounce_for, inbox_app, reply, sent_to, state_of
+from tests.server_tools import free_port
+from tests.smtp_server import SmtpTestServer
+
+RETURN_PATH = "bounces@glowlab.example"
+LATER = START + timedelta(hours=2)
+
+
+def headerless_reply(sender: str, subject: str, body: str) -> bytes:
+    """A reply whose client dropped In-Reply-To and References (phones, some webmail)."""
+    return (
+        f"From: {sender}\r\nTo: luna@glowlab.example\r\nSubject: {subject}\r\n"
+        f"Message-ID: <h-{abs(hash(body))}@phone.example>\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        f"{body}\r\n"
+    ).encode()
+
+
+def report_to(address: str, body: str, subject: str = "Delivery report") -> bytes:
+    """A mail-server report in no standard format, delivered to an address."""
+    return (
+        f"From: postmaster@mx.example\r\nTo: {address}\r\nSubject: {subject}\r\n"
+        f"Message-ID: <rep-{abs(hash(address + body))}@mx.example>\r\n\r\n{body}\r\n"
+    ).encode()
+
+
+def test_replies_without_our_headers_are_matched_by_sender_or_subject(
+    workspace: Path, imap_server: DovecotTestServer
+) -> None:
+    # Subjects that name the creator, as many brands write them: a subject can then decide.
+    for template in workspace.glob("templates/messages/*/proposal.txt"):
+        subject, rest = template.read_text(encoding="utf-8").split("\n", 1)
+        template.write_text(f"{subject} ({{{{ handle }}}})\n{rest}", encoding="utf-8")
+    with SmtpTestServer(security="none") as smtp:
+        app = inbox_app(workspace, smtp, imap_server)
+        asyncio.run(Daemon(app=app, clock=lambda: START).run_once())
+        misaki, kenta = sent_to(app, "misaki.hada"), sent_to(app, "kenta.skincare")
+        minji = sent_to(app, "minji.glow")
+        assert kenta.subject.endswith("(kenta.skincare)")
+        # From Misaki's own address, headers dropped: matched by sender, answers her proposal.
+        imap_server.append(headerless_reply("misaki@mail.example", f"Re: {misaki.subject}",
+                                            "はい、ぜひお願いします。"))  # fmt: skip
+        # From Kenta's phone (an address we never saw), headers dropped: the subject decides.
+        imap_server.append(
+            headerless_reply(
+                "kenta-phone@mobile.example", f"RE: Fwd: {kenta.subject}", "Yes, I'd love to!"
+            )
+        )
+        # Minji's manager answers in the thread from the agency: matched, and noted.
+        imap_server.append(reply(minji, "manager@agency.example", "Please contact my manager."))
+        # An unknown address and a subject that names nothing: kept, listed, not guessed.
+        imap_server.append(headerless_reply("stranger@else.example", "Re: hello", "hi"))
+
+        report = sync_inbox(app, ImapInbox(app.settings.imap), LATER)
+
+        assert report.counts == {"reply": 3, "unmatched": 1}
+        assert state_of(app, "misaki.hada") == "replied"
+        assert state_of(app, "kenta.skincare") == "replied"
+        assert state_of(app, "minji.glow") == "replied"
+        assert state_of(app, "priya.makes.up") == "active"
+        with app.session() as session:
+            rows = {r.sender: r for r in session.exec(select(Inbound))}
+            kenta_events = session.exec(
+                select(Event).where(
+                    Event.creator_id == kenta.creator_id, Event.kind == "other_address"
+                )
+            ).all()
+        assert rows["misaki@mail.example"].in_reply_to == misaki.message_id
+        assert rows["misaki@mail.example"].note is None
+        assert rows["kenta-phone@mobile.example"].in_reply_to == kenta.message_id
+        assert rows["kenta-phone@mobile.example"].note == (
+            "matched by its subject; sent from kenta-phone@mobile.example, not "
+            "kenta.tanaka@mail.example"
+        )
+        assert [e.detail["address"] for e in kenta_events] == ["kenta-phone@mobile.example"]
+        assert rows["manager@agency.example"].label == "agency"
+        assert "sent from manager@agency.example" in (rows["manager@agency.example"].note or "")
+        assert rows["stranger@else.example"].creator_id is None
+        assert rows["stranger@else.example"].kind == "unmatched"
+
+
+def test_verp_attributes_reports_without_parsing_and_refuses_forged_tokens(
+    workspace: Path, imap_server: DovecotTestServer
+) -> None:
+    with SmtpTestServer(security="none") as smtp:
+        app = inbox_app(workspace, smtp, imap_server, {"OUTREACH_RETURN_PATH": RETURN_PATH})
+        asyncio.run(Daemon(app=app, clock=lambda: START).run_once())
+        senders = {m.rcpt_tos[0]: m.mail_from for m in smtp.messages}
+        misaki, kenta = sent_to(app, "misaki.hada"), sent_to(app, "kenta.skincare")
+        hannah = sent_to(app, "hannahbrooks.skin")
+        verp_misaki = senders[misaki.to_address]
+        verp_kenta = senders[kenta.to_address]
+        # Every envelope sender is its own, and the From header is untouched.
+        assert len(set(senders.values())) == len(senders) == 7
+        assert verp_misaki.startswith("bounces+") and verp_misaki.endswith("@glowlab.example")
+        assert all(m.parsed()["From"].addresses[0].addr_spec == "luna@glowlab.example"
+                   for m in smtp.messages)  # fmt: skip
+        # A report in a format no parser knows, naming no recipient: still Misaki's bounce.
+        imap_server.append(report_to(verp_misaki, "Your message could not be delivered."))
+        # A standard DSN naming a forwarding alias, sent back to Kenta's return path.
+        alias_bounce = (
+            bounce_for(kenta)
+            .replace(
+                f"Final-Recipient: rfc822; {kenta.to_address}".encode(),
+                b"Final-Recipient: rfc822; kenta@old-forward.example",
+            )
+            .replace(b"To: luna@glowlab.example", f"To: {verp_kenta}".encode())
+        )
+        imap_server.append(alias_bounce)
+        # A forged token for Hannah's message: right row number, wrong check.
+        forged = f"bounces+{hannah.id}-0000000000@glowlab.example"
+        imap_server.append(report_to(forged, "550 5.1.1 user unknown", "Undeliverable"))
+
+        report = sync_inbox(app, ImapInbox(app.settings.imap), LATER)
+
+        assert report.counts == {"bounce": 2, "unmatched": 1}
+        assert state_of(app, "kenta.skincare") == "bounced"  # 5.1.1: hard
+        assert state_of(app, "misaki.hada") == "active"  # unknown format: soft, counted
+        assert state_of(app, "hannahbrooks.skin") == "active"
+        with app.session() as session:
+            suppressed = {s.address for s in session.exec(select(Suppression))}
+            soft = session.exec(select(Event).where(Event.kind == "soft_bounce")).one()
+            rows = {r.in_reply_to: r for r in session.exec(select(Inbound))}
+        assert suppressed == {"kenta.tanaka@mail.example"}
+        assert soft.creator_id == misaki.creator_id
+        assert "unknown format" in soft.summary
+        assert rows[misaki.message_id].kind == "bounce"
+        assert rows[None].kind == "unmatched"
+
+
+def test_handled_bounces_and_auto_replies_move_to_the_folder_and_the_rest_stays(
+    workspace: Path, imap_server: DovecotTestServer
+) -> None:
+    folder = "Outreach Processed"
+    with SmtpTestServer(security="none") as smtp:
+        app = inbox_app(workspace, smtp, imap_server,
+                        {"OUTREACH_IMAP_PROCESSED_FOLDER": folder})  # fmt: skip
+        asyncio.run(Daemon(app=app, clock=lambda: START).run_once())
+        misaki, minji = sent_to(app, "misaki.hada"), sent_to(app, "minji.glow")
+        kenta = sent_to(app, "kenta.skincare")
+        reply_uid = imap_server.append(reply(misaki, "misaki@mail.example", "ぜひ！"))
+        imap_server.append(bounce_for(minji))
+        auto = reply(kenta, "kenta.tanaka@mail.example", "I am away until 10 December 2026.",
+                     "Out of Office")  # fmt: skip
+        imap_server.append(auto)
+        unmatched_uid = imap_server.append(headerless_reply("x@else.example", "Re: hi", "hi"))
+
+        first = sync_inbox(app, ImapInbox(app.settings.imap), LATER)
+        second = sync_inbox(app, ImapInbox(app.settings.imap), LATER + timedelta(hours=1))
+
+        assert first.counts == {"reply": 1, "bounce": 1, "auto_reply": 1, "unmatched": 1}
+        assert (first.moved, first.move_error) == (2, None)
+        assert (second.counts, second.moved) == ({}, 0)
+        # The person's mail stays where they read it; only what needs no answer moved.
+        assert imap_server.uids("INBOX") == [reply_uid, unmatched_uid]
+        assert len(imap_server.uids(folder)) == 2
+        with app.session() as session:
+            moved = {r.kind: r.moved_to for r in session.exec(select(Inbound))}
+        assert moved == {"reply": None, "bounce": folder, "auto_reply": folder,
+                         "unmatched": None}  # fmt: skip
+
+
+def test_a_failed_move_loses_nothing_and_is_tried_again(
+    workspace: Path, imap_server: DovecotTestServer
+) -> None:
+    with SmtpTestServer(security="none") as smtp:
+        app = inbox_app(workspace, smtp, imap_server,
+                        {"OUTREACH_IMAP_PROCESSED_FOLDER": "Processed"})  # fmt: skip
+        asyncio.run(Daemon(app=app, clock=lambda: START).run_once())
+        imap_server.append(bounce_for(sent_to(app, "minji.glow")))
+        inbox = ImapInbox(app.settings.imap)
+        real_move = inbox.move
+
+        good_server = inbox.server
+
+        def broken_move(uidvalidity: int, uids: list[int], folder: str) -> list[int] | None:
+            # The server is gone just for the move: every message was already read.
+            inbox.server = replace(good_server, port=free_port())
+            try:
+                return real_move(uidvalidity, uids, folder)
+            finally:
+                inbox.server = good_server
+
+        inbox.move = broken_move  # type: ignore[method-assign]
+        first = sync_inbox(app, inbox, LATER)
+        inbox.move = real_move  # type: ignore[method-assign]
+        second = sync_inbox(app, inbox, LATER + timedelta(minutes=5))
+
+        assert first.counts == {"bounce": 1} and first.moved == 0
+        assert first.move_error is not None and "moving to 'Processed'" in first.move_error
+        assert (second.counts, second.moved, second.move_error) == ({}, 1, None)
+        assert imap_server.uids("INBOX") == []
+        with app.session() as session:
+            assert session.exec(select(Message).where(Message.state == "sent")).all()
