@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from outreach.cli import campaign_commands, contacts_commands, daemon_commands, suppress_commands
+from outreach.cli import (
+    campaign_commands,
+    contacts_commands,
+    daemon_commands,
+    relationship_commands,
+    suppress_commands,
+)
 from outreach.cli.output import note, raw_message, readable_message, say, table
 from outreach.cli.state import CliState, state
 from outreach.errors import OutreachError
 from outreach.services.creators import find_creator
-from outreach.services.history import timeline
+from outreach.services.history import history_json, timeline
 from outreach.services.sending import prepare, send_now
 from outreach.services.workspace import init_workspace
 from outreach.settings import describe
@@ -35,6 +42,13 @@ app.add_typer(daemon_commands.replies_app, name="replies")
 app.command("run")(daemon_commands.run)
 app.command("status")(daemon_commands.status)
 app.command("approve")(daemon_commands.approve_command)
+app.command("note")(relationship_commands.note)
+app.command("agree")(relationship_commands.agree)
+app.command("ship")(relationship_commands.ship)
+app.command("delivered")(relationship_commands.delivered)
+app.command("paid")(relationship_commands.paid)
+app.add_typer(relationship_commands.content_app, name="content")
+app.add_typer(relationship_commands.rights_app, name="rights")
 
 To = Annotated[str, typer.Option("--to", help="Creator handle, e.g. misaki or instagram:misaki")]
 TemplateName = Annotated[str, typer.Option("--template", help="Template name, e.g. proposal")]
@@ -137,11 +151,17 @@ def history(
     ctx: typer.Context,
     handle: Annotated[str, typer.Argument(help="Creator handle")],
     full: Annotated[bool, typer.Option("--full", help="Include the text of sent messages")] = False,
+    output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
-    """The creator's timeline, newest last."""
+    """The creator's whole timeline, oldest first (newest last)."""
+    if output not in ("table", "json"):
+        raise typer.BadParameter(f"{output!r} is not one of table, json", param_hint="--format")
     with state(ctx).app().session() as session:
         creator = find_creator(session, handle)
         events = timeline(session, creator)
+    if output == "json":
+        say(json.dumps(history_json(creator, events), ensure_ascii=False, indent=2))
+        return
     platform = f" ({creator.platform})" if creator.platform else ""
     say(f"@{creator.handle}{platform} {creator.name or ''} <{creator.email}>".replace("  ", " "))
     for event in events:

@@ -39,3 +39,20 @@ def timeline(session: Session, creator: Creator) -> list[Event]:
         select(Event).where(Event.creator_id == creator.id).order_by(col(Event.at), col(Event.id))
     )
     return list(session.exec(statement))
+
+
+def history_json(creator: Creator, events: list[Event]) -> dict[str, Any]:
+    """The documented JSON shape of `outreach history HANDLE --format json`."""
+    return {
+        "creator": creator.handle,
+        "platform": creator.platform or None,
+        "name": creator.name,
+        "email": creator.email,
+        "status": creator.status,
+        "ambassador": creator.ambassador,
+        "events": [
+            {"at": event.at.isoformat(), "kind": event.kind, "summary": event.summary,
+             "detail": event.detail}
+            for event in events
+        ],
+    }  # fmt: skip

@@ -355,6 +355,10 @@ def _act(session: Session, reading: Reading, creator: Creator, row: Inbound, now
         labelled = label_reply(reading.text)
         row.label, row.confidence = labelled.label.value, labelled.confidence
         session.add(row)
+        record_event(session, creator, "classified",
+                     f"reply labelled {labelled.label.value} ({labelled.confidence:.2f})", now,
+                     detail={"inbound_id": row.id, "label": labelled.label.value,
+                             "confidence": labelled.confidence})  # fmt: skip
         note = f"{labelled.label.value}: {_first_line(reading.text)}"
         record_reply(session, creator, ReplyKind.REPLY, now, note)
     elif reading.kind is InboundKind.OPT_OUT:

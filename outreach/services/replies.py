@@ -45,6 +45,9 @@ def record_reply(
     for enrollment in session.exec(active):
         end_enrollment(session, enrollment, creator, enrollment_state, reason, now)
         ended += 1
+    if creator.status != creator_status.value:
+        record_event(session, creator, "status_changed",
+                     f"{creator.status} → {creator_status.value}", now)  # fmt: skip
     creator.status = creator_status.value
     session.add(creator)
     session.commit()
