@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
+from outreach.errors import OutreachError
+
 OFFERS = ("gifted", "paid", "affiliate", "none")
 # The channels brands re-use creator content on; others may be added in the same slug form.
 KNOWN_CHANNELS = ("organic", "ads", "product-page", "email", "website", "print", "ooh", "tv")
@@ -16,7 +18,7 @@ _COUNTRY = re.compile(r"^[A-Z]{2}$")
 MAX_TEXT = 2000
 
 
-class InputError(ValueError):
+class InputError(OutreachError, ValueError):
     """A value a person typed is not usable; the message names the option and the value."""
 
 
