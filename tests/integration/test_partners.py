@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlmodel import col, select
+
 from outreach.adapters.models import (
     Agreement,
     ContentItem,
@@ -15,9 +17,10 @@ from outreach.adapters.models import (
     RightsGrant,
 )
 from outreach.services.app import App
+from outreach.services.enrollment import EnrollmentPlan
 from outreach.services.partners import Partner, rank_partners, set_ambassador
 from outreach.services.suppressions import add_suppression
-from tests.campaign_helpers import MONDAY, add_creator, make_app, write_campaign
+from tests.campaign_helpers import MONDAY, add_creator, enroll_in, make_app, write_campaign
 
 DUE = date(2026, 9, 30)  # MONDAY is 2026-10-19: every due date here has passed
 
@@ -199,3 +202,70 @@ def test_an_ambassador_gets_the_bonus_and_wins_a_tie(workspace: Path, database_u
         set_ambassador(session, creator, False, MONDAY)
     # Equal scores: the older creator first, every time.
     assert scores(ranked(app)) == [("first", 2), ("second", 2)]
+
+
+def enrolled_order(app: App, campaign: str) -> list[str]:
+    statement = (
+        select(Creator.handle)
+        .join(Enrollment, col(Enrollment.creator_id) == col(Creator.id))
+        .where(Enrollment.campaign == campaign)
+        .order_by(col(Enrollment.id))
+    )
+    with app.session() as session:
+        return list(session.exec(statement))
+
+
+def left_out(plan: EnrollmentPlan) -> dict[str, str]:
+    return {creator.handle: reason for creator, reason in plan.left_out}
+
+
+def test_max_creators_with_prefer_partners_enrols_the_best_partners_and_names_the_rest(
+    workspace: Path, database_url: str
+) -> None:
+    app = make_app(workspace, database_url)
+    add_history(app)
+    spec = write_campaign(
+        workspace, "autumn", selection={"prefer_partners": True, "max_creators": 3}
+    )
+
+    plan = enroll_in(app, spec, MONDAY)
+
+    # The stranger (0) goes before the silent one (-1) and the decliner (-2).
+    assert [c.handle for c in plan.enrolled] == ["great", "late", "stranger"]
+    assert left_out(plan) == {
+        "blocked": "suppressed (@agency.example: agency asked us to stop)",
+        "gone": "opted out",
+        "silent": "over max_creators (3)",
+        "decliner": "over max_creators (3)",
+    }
+    assert enrolled_order(app, "autumn") == ["great", "late", "stranger"]
+    again = enroll_in(app, spec, MONDAY + timedelta(hours=1))
+    assert again.enrolled == []
+    assert left_out(again)["silent"] == "over max_creators (3)"
+
+
+def test_max_creators_alone_enrols_the_first_imported(workspace: Path, database_url: str) -> None:
+    app = make_app(workspace, database_url)
+    for handle in ("zoe", "amy", "mia"):
+        add_creator(app, handle)
+    spec = write_campaign(workspace, "autumn", selection={"max_creators": 2})
+
+    plan = enroll_in(app, spec, MONDAY)
+
+    assert [c.handle for c in plan.enrolled] == ["zoe", "amy"]
+    assert left_out(plan) == {"mia": "over max_creators (2)"}
+
+
+def test_prefer_partners_alone_enrols_everyone_partners_first(
+    workspace: Path, database_url: str
+) -> None:
+    app = make_app(workspace, database_url)
+    add_history(app)
+    spec = write_campaign(workspace, "autumn", selection={"prefer_partners": True})
+
+    plan = enroll_in(app, spec, MONDAY)
+
+    expected = ["great", "late", "stranger", "silent", "decliner"]
+    assert [c.handle for c in plan.enrolled] == expected
+    # Enrolment ids follow that order, and the planner takes due enrolments by id.
+    assert enrolled_order(app, "autumn") == expected
