@@ -8,7 +8,13 @@ from typing import Annotated
 
 import typer
 
-from outreach.cli import campaign_commands, contacts_commands, daemon_commands, suppress_commands
+from outreach.cli import (
+    campaign_commands,
+    contacts_commands,
+    daemon_commands,
+    partner_commands,
+    suppress_commands,
+)
 from outreach.cli.output import note, raw_message, readable_message, say, table
 from outreach.cli.state import CliState, state
 from outreach.errors import OutreachError
@@ -32,6 +38,7 @@ app.add_typer(suppress_commands.app, name="suppress")
 app.add_typer(campaign_commands.app, name="campaign")
 app.add_typer(daemon_commands.outbox_app, name="outbox")
 app.add_typer(daemon_commands.replies_app, name="replies")
+app.add_typer(partner_commands.app, name="partners")
 app.command("run")(daemon_commands.run)
 app.command("status")(daemon_commands.status)
 app.command("approve")(daemon_commands.approve_command)
