@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -64,24 +65,23 @@ class PartnerScore:
 
 def score_partner(facts: PartnerFacts) -> PartnerScore:
     """The partner score of one creator, with the reasons in the order of the weight table."""
-    of = f"of {facts.accepted}"
-    parts = [
-        (REPLIED * facts.replied, f"replied in {_campaigns(facts.replied)}"),
-        (ACCEPTED * facts.accepted, f"accepted in {_campaigns(facts.accepted)}"),
-        (ON_TIME * facts.on_time, f"delivered content on time ({facts.on_time} {of})"),
-        (LATE * facts.late, f"delivered content late ({facts.late} {of})"),
-        (OVERDUE * facts.overdue, f"nothing posted by the due date ({facts.overdue} {of})"),
-        (UNPROMPTED * facts.unprompted, f"posted unprompted in {_campaigns(facts.unprompted)}"),
-        (REUSED * facts.reused, f"content re-used ({_grants(facts.reused)})"),
-        (REPEAT * max(0, facts.accepted - 1), f"repeat partner ({facts.accepted} campaigns)"),
-        (DECLINED * facts.declined, f"declined {_times(facts.declined)}"),
-        (SILENT * facts.silent, f"silent in {_campaigns(facts.silent)}"),
-        (AMBASSADOR if facts.ambassador else 0, "ambassador"),
-    ]
-    counted = [(points, text) for points, text in parts if points]
+    points = {
+        "replied": REPLIED * facts.replied,
+        "accepted": ACCEPTED * facts.accepted,
+        "on_time": ON_TIME * facts.on_time,
+        "late": LATE * facts.late,
+        "overdue": OVERDUE * facts.overdue,
+        "unprompted": UNPROMPTED * facts.unprompted,
+        "reused": REUSED * facts.reused,
+        "repeat": REPEAT * max(0, facts.accepted - 1),
+        "declined": DECLINED * facts.declined,
+        "silent": SILENT * facts.silent,
+        "ambassador": AMBASSADOR if facts.ambassador else 0,
+    }
+    # Texts only for the facts that count: most creators have two or three of eleven.
     return PartnerScore(
-        points=sum(points for points, _ in counted),
-        reasons=tuple(f"{points:+d} {text}" for points, text in counted),
+        points=sum(points.values()),
+        reasons=tuple(f"{n:+d} {_REASONS[name](facts)}" for name, n in points.items() if n),
     )
 
 
@@ -100,6 +100,21 @@ def delivery(due_on: date | None, first_post: date | None, posted: bool, today: 
 def ranking_key(points: int, ambassador: bool, creator_id: int) -> tuple[int, bool, int]:
     """Sort key: highest score first, then ambassadors, then the oldest creator (stable)."""
     return (-points, not ambassador, creator_id)
+
+
+_REASONS: dict[str, Callable[[PartnerFacts], str]] = {
+    "replied": lambda f: f"replied in {_campaigns(f.replied)}",
+    "accepted": lambda f: f"accepted in {_campaigns(f.accepted)}",
+    "on_time": lambda f: f"delivered content on time ({f.on_time} of {f.accepted})",
+    "late": lambda f: f"delivered content late ({f.late} of {f.accepted})",
+    "overdue": lambda f: f"nothing posted by the due date ({f.overdue} of {f.accepted})",
+    "unprompted": lambda f: f"posted unprompted in {_campaigns(f.unprompted)}",
+    "reused": lambda f: f"content re-used ({_grants(f.reused)})",
+    "repeat": lambda f: f"repeat partner ({f.accepted} campaigns)",
+    "declined": lambda f: f"declined {_times(f.declined)}",
+    "silent": lambda f: f"silent in {_campaigns(f.silent)}",
+    "ambassador": lambda f: "ambassador",
+}
 
 
 def _campaigns(count: int) -> str:
