@@ -13,6 +13,7 @@ from outreach.cli import (
     campaign_commands,
     contacts_commands,
     daemon_commands,
+    partner_commands,
     relationship_commands,
     suppress_commands,
 )
@@ -39,6 +40,7 @@ app.add_typer(suppress_commands.app, name="suppress")
 app.add_typer(campaign_commands.app, name="campaign")
 app.add_typer(daemon_commands.outbox_app, name="outbox")
 app.add_typer(daemon_commands.replies_app, name="replies")
+app.add_typer(partner_commands.app, name="partners")
 app.command("run")(daemon_commands.run)
 app.command("status")(daemon_commands.status)
 app.command("approve")(daemon_commands.approve_command)

@@ -62,14 +62,17 @@ class Selection:
     min_followers: int | None = None
     max_followers: int | None = None
     min_engagement_rate: float | None = None
+    # Not criteria but the order and number enrolled: past partners first, at most N.
+    prefer_partners: bool = False
+    max_creators: int | None = None
 
     def as_mapping(self) -> dict[str, Any]:
-        """The criteria that are set, as plain values (what selection_misses reads)."""
+        """The keys that are set, as plain values (what selection_misses reads)."""
         values = {name: getattr(self, name) for name in self.__dataclass_fields__}
         return {
             name: list(value) if isinstance(value, tuple) else value
             for name, value in values.items()
-            if value is not None and value != ()
+            if value is not None and value != () and value is not False
         }
 
 
@@ -208,6 +211,8 @@ def parse_selection(table: Any) -> Selection:
         min_followers=low,
         max_followers=high,
         min_engagement_rate=_rate(table),
+        prefer_partners=_boolean(table, "prefer_partners", "selection."),
+        max_creators=_count(table, "selection", "max_creators", None, minimum=1),
     )
 
 
@@ -296,10 +301,10 @@ def _sender(table: Mapping[str, Any]) -> str | None:
     return value
 
 
-def _boolean(table: Mapping[str, Any], key: str) -> bool:
+def _boolean(table: Mapping[str, Any], key: str, prefix: str = "") -> bool:
     value = table.get(key, False)
     if not isinstance(value, bool):
-        raise CampaignSpecError(key, "must be true or false")
+        raise CampaignSpecError(prefix + key, "must be true or false")
     return value
 
 

@@ -19,8 +19,10 @@ from outreach.adapters.models import (
 )
 from outreach.core.addresses import domain_of
 from outreach.core.campaign_spec import CampaignSpec
+from outreach.core.partner_scores import ranking_key
 from outreach.core.selection import selection_misses
 from outreach.services.history import record_event
+from outreach.services.partners import partner_points
 
 _BLOCKING_STATUS = {
     CreatorStatus.OPTED_OUT.value: "opted out",
@@ -53,7 +55,37 @@ def plan_enrollment(
             plan.left_out.append((creator, reason))
         else:
             plan.enrolled.append(creator)
+    _order_and_cap(session, spec, plan, now)
     return plan
+
+
+def _order_and_cap(
+    session: Session, spec: CampaignSpec, plan: EnrollmentPlan, now: datetime
+) -> None:
+    """[selection] prefer_partners and max_creators: who goes first, and who is over the cap.
+
+    Enrolment order is planning order: the planner takes due enrolments by (next_due_at, id)
+    and every new enrolment is due at the same moment, so partners enrolled first get the
+    lower ids and their proposals are planned first.
+    """
+    selection = spec.selection
+    if selection.prefer_partners:
+        points = partner_points(session, now)
+
+        def by_score(creator: Creator) -> tuple[int, bool, int]:
+            assert creator.id is not None
+            score, ambassador = points.get(creator.id, (0, creator.ambassador))
+            return ranking_key(score, ambassador, creator.id)
+
+        plan.enrolled.sort(key=by_score)
+    elif selection.max_creators is not None:
+        plan.enrolled.sort(key=lambda creator: creator.id or 0)
+    if selection.max_creators is not None:
+        # The cap is on the campaign, not on one run: enrolling again must not add N more.
+        room = max(0, selection.max_creators - len(plan.already))
+        reason = f"over max_creators ({selection.max_creators})"
+        plan.left_out += [(creator, reason) for creator in plan.enrolled[room:]]
+        del plan.enrolled[room:]
 
 
 def enroll(

@@ -92,6 +92,15 @@ def test_selection_words_are_normalised_like_stored_creators() -> None:
     )
 
 
+def test_prefer_partners_and_max_creators_order_and_cap_without_filtering() -> None:
+    spec = parse_campaign(with_section("selection", {"prefer_partners": True, "max_creators": 50}))
+    assert spec.selection == Selection(prefer_partners=True, max_creators=50)
+    assert spec.selection.as_mapping() == {"prefer_partners": True, "max_creators": 50}
+    assert parse_campaign(with_section("selection", {"prefer_partners": False})).selection == (
+        Selection()
+    )
+
+
 def test_without_a_selection_nothing_is_filtered() -> None:
     assert parse_campaign(MINIMAL).selection == Selection()
     assert parse_campaign(MINIMAL).selection.as_mapping() == {}
@@ -103,8 +112,8 @@ def test_without_a_selection_nothing_is_filtered() -> None:
         (
             {"niche": ["skincare"]},
             "selection.niche",
-            "unknown key; known keys: countries, languages, max_followers, "
-            "min_engagement_rate, min_followers, niches, platforms",
+            "unknown key; known keys: countries, languages, max_creators, max_followers, "
+            "min_engagement_rate, min_followers, niches, platforms, prefer_partners",
         ),
         ("skincare", "selection", "must be a [selection] table, not str"),
         (
@@ -152,6 +161,9 @@ def test_without_a_selection_nothing_is_filtered() -> None:
             "selection.min_engagement_rate",
             "'2%' is not a number (a percentage, 0 to 100)",
         ),
+        ({"prefer_partners": "yes"}, "selection.prefer_partners", "must be true or false"),
+        ({"max_creators": 0}, "selection.max_creators", "0 must be at least 1"),
+        ({"max_creators": 2.5}, "selection.max_creators", "2.5 is not a whole number"),
     ],
 )
 def test_each_bad_selection_value_names_its_dotted_key(
