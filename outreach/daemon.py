@@ -30,6 +30,7 @@ from outreach.constants import (
 from outreach.core.campaign_spec import CampaignSpec
 from outreach.errors import OutreachError
 from outreach.services.app import App
+from outreach.services.brand_notices import warn_expiring_rights
 from outreach.services.campaign_control import orphan_campaigns
 from outreach.services.dispatch import Dispatcher, claim_until
 from outreach.services.inbox_sync import sync_inbox
@@ -94,6 +95,7 @@ class Daemon:
         dispatcher = self._dispatcher(worker_id)
         try:
             await self._sync_inbox()
+            await self._notices()
             while not self._stopping.is_set():
                 self._housekeeping(worker_id)
                 planned = self._plan()
@@ -131,6 +133,7 @@ class Daemon:
             (plan_job, PLAN_INTERVAL_SECONDS),
             (send_job, SEND_INTERVAL_SECONDS),
             (self._sync_inbox, SYNC_INTERVAL_SECONDS),
+            (self._notices, SYNC_INTERVAL_SECONDS),
         ]
         for job, seconds in jobs:
             # One instance at a time, no pile-up after a slow run, and a first run now.
@@ -218,6 +221,14 @@ class Daemon:
             handled += 1
         self.report.sent_or_handled += handled
         return handled
+
+    async def _notices(self) -> None:
+        """Mail the brand about expiring usage rights (and the daily digest, when it is time)."""
+        try:
+            await warn_expiring_rights(self.app, self.clock())
+        except OutreachError as exc:  # delivery errors included
+            # Nothing is marked as warned: the next run tries again.
+            log.error("notice to the brand not sent: %s", exc)
 
     async def _sync_inbox(self) -> None:
         """Read the inbox when one is set; one worker at a time per mailbox (a short lease)."""

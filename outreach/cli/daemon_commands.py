@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -23,6 +24,7 @@ from outreach.services.creators import find_creator
 from outreach.services.inbound_admin import age, get_inbound, list_inbound, mark_done
 from outreach.services.inbox_sync import sync_inbox
 from outreach.services.outbox_admin import approve, drafts, list_outbox, resolve
+from outreach.services.relationships import list_rights
 from outreach.services.replies import ReplyKind, record_reply
 from outreach.services.status import system_status
 
@@ -69,6 +71,18 @@ def status(ctx: typer.Context, now: NowOption = None) -> None:
     if orphans:
         say("no campaign file for active enrolments of: " + ", ".join(orphans)
             + " (restore the file in schedules/)")  # fmt: skip
+    settings = workspace_app.settings
+    today = clock_for(now)().astimezone(ZoneInfo(settings.timezone)).date()
+    with workspace_app.session() as session:
+        expiring = list_rights(session, today, settings.rights_warn_days)
+        waiting = len(list_inbound(session, needs_response=True))
+    if waiting:
+        say(f"replies waiting for our answer: {waiting} (`outreach replies list --needs-response`)")
+    if expiring:
+        say(f"usage rights expiring within {settings.rights_warn_days} days ({len(expiring)}):")
+        for row in expiring:
+            say(f"  {row.grant.ends_on}  {row.days_left:>3}d  @{row.handle}  "
+                f"{','.join(row.grant.channels)}  {row.grant.content_url}")  # fmt: skip
     if info.unknown:
         say(f"unknown deliveries ({len(info.unknown)}), settle each with "
             "`outreach outbox resolve ID --sent` or `--resend`:")  # fmt: skip

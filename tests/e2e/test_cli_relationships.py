@@ -69,6 +69,11 @@ def test_a_partnership_from_agreement_to_rights_is_one_timeline(enrolled: Path) 
     assert (row["creator"], row["days_left"], row["until"]) == ("misaki.hada", 4, "2026-12-24")
     assert row["channels"] == ["organic", "ads", "product-page"] and row["exclusive"] is False
     assert "misaki" not in later.stdout  # expired: no longer "expiring"
+    status = run_outreach(enrolled, "status", "--now", "2026-12-20T00:00Z").stdout
+    assert (
+        "usage rights expiring within 14 days (1):\n  2026-12-24    4d  @misaki.hada  "
+        "organic,ads,product-page  https://instagram.com/p/serum1" in status
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,52 @@
+"""The daemon's mail to the brand: expiring usage rights once each, and the daily digest."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+
+from outreach.adapters.models import RightsGrant
+from outreach.core.brand_notices import notice_bytes, rights_warning_text
+from outreach.services.app import App
+from outreach.services.dispatch import claim_until
+from outreach.services.relationships import list_rights
+
+log = logging.getLogger("outreach.notices")
+NOTICE_LEASE = timedelta(minutes=10)  # one worker writes a notice; others wait this long
+
+
+async def warn_expiring_rights(app: App, now: datetime) -> int:
+    """Mail the brand once about each grant entering the warning period; returns how many."""
+    settings = app.settings
+    if not settings.digest_to or not settings.sender:
+        return 0
+    today = now.astimezone(ZoneInfo(settings.timezone)).date()
+    with app.session() as session:
+        if claim_until(session, "notice:rights", now, NOTICE_LEASE) is not None:
+            return 0
+        session.commit()
+        rows = [row for row in list_rights(session, today, settings.rights_warn_days)
+                if row.grant.warned_at is None]  # fmt: skip
+    if not rows:
+        return 0
+    text = rights_warning_text(
+        [(r.handle, r.grant.ends_on, r.days_left, ",".join(r.grant.channels),
+          r.grant.content_url) for r in rows],
+        settings.rights_warn_days,
+    )  # fmt: skip
+    subject = f"Usage rights ending soon: {len(rows)} (first on {rows[0].grant.ends_on})"
+    raw = notice_bytes(settings.sender, settings.digest_to, subject, text, now)
+    await app.transport.send(raw, parseaddr(settings.sender)[1], [settings.digest_to])
+    # Marked after the mail went: a failure means a second try, never a silent miss.
+    with app.session() as session:
+        ids = [row.grant.id for row in rows]
+        for grant in session.exec(select(RightsGrant).where(col(RightsGrant.id).in_(ids))):
+            grant.warned_at = now
+            session.add(grant)
+        session.commit()
+    log.info("mailed %s about %d expiring usage right(s)", settings.digest_to, len(rows))
+    return len(rows)
