@@ -14,6 +14,11 @@ from outreach.core.languages import detect_language
 from outreach.core.new_text import new_text
 from outreach.core.opt_outs import opt_out_request
 
+# Header values are cut to this before anything parses them: the standard library's header
+# parser is quadratic (a 1 MB Subject of words takes 30 s, one of encoded words exhausts memory),
+# and no real header comes near it (a References header of 200 Message-IDs is ~12,000).
+MAX_HEADER_CHARS = 16_000
+
 
 class InboundKind(StrEnum):
     """The kinds an inbound message is classified into, in the order they are tried."""
@@ -41,7 +46,11 @@ class Reading:
 
 
 def read_inbound(message: EmailMessage, received: datetime) -> Reading:
-    """Classify in the issue's order: bounce, auto-reply, opt-out, human reply."""
+    """Classify in the issue's order: bounce, auto-reply, opt-out, human reply.
+
+    Over-long header values of `message` are cut in place first (see MAX_HEADER_CHARS).
+    """
+    _cut_long_headers(message)
     plain, html = _bodies(message)
     text = new_text(plain, html)
     reply = Reading(
@@ -63,6 +72,17 @@ def read_inbound(message: EmailMessage, received: datetime) -> Reading:
     if opt_out_request(text) or _unsubscribe_subject(reply.subject):
         return replace(reply, kind=InboundKind.OPT_OUT)
     return reply
+
+
+def _cut_long_headers(message: EmailMessage) -> None:
+    for part in message.walk():
+        items = list(part.raw_items())
+        if all(len(value) <= MAX_HEADER_CHARS for _, value in items):
+            continue
+        for name in {name.lower() for name, _ in items}:
+            del part[name]
+        for name, value in items:  # the same order, every value within the limit
+            part.set_raw(name, value[:MAX_HEADER_CHARS])
 
 
 def _header(message: EmailMessage, name: str) -> str | None:
