@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.utils import getaddresses, parsedate_to_datetime
 from enum import StrEnum
 
@@ -128,11 +128,22 @@ def _bodies(message: EmailMessage) -> tuple[str | None, str | None]:
     for subtype in ("plain", "html"):
         try:
             part = message.get_body(preferencelist=(subtype,))
-            content = part.get_content() if part is not None else None
-        except Exception:  # broken charsets or MIME: keep what can be read
+            content = _text_of(part) if part is not None else None
+        except Exception:  # broken MIME: keep what can be read
             content = None
         if subtype == "plain":
-            plain = content if isinstance(content, str) else None
+            plain = content
         else:
-            html = content if isinstance(content, str) else None
+            html = content
     return plain, html
+
+
+def _text_of(part: MIMEPart) -> str | None:
+    try:
+        content = part.get_content()
+    except LookupError:
+        # A charset Python does not know ("x-no-such-charset", a typo): the bytes are nearly
+        # always ASCII or UTF-8, so read them as UTF-8 rather than lose the whole reply.
+        payload = part.get_payload(decode=True)
+        content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else None
+    return content if isinstance(content, str) else None
