@@ -18,6 +18,9 @@ from outreach.core.opt_outs import opt_out_request
 # parser is quadratic (a 1 MB Subject of words takes 30 s, one of encoded words exhausts memory),
 # and no real header comes near it (a References header of 200 Message-IDs is ~12,000).
 MAX_HEADER_CHARS = 16_000
+# Attachments larger than this are emptied before reading: no reader needs their bytes, and
+# flufl.bounce scans every line of every part (8 s for a reply with a 20 MB photo).
+MAX_ATTACHMENT_CHARS = 1_000_000
 
 
 class InboundKind(StrEnum):
@@ -48,9 +51,11 @@ class Reading:
 def read_inbound(message: EmailMessage, received: datetime) -> Reading:
     """Classify in the issue's order: bounce, auto-reply, opt-out, human reply.
 
-    Over-long header values of `message` are cut in place first (see MAX_HEADER_CHARS).
+    Over-long header values and large attachments of `message` are cut in place first (see
+    MAX_HEADER_CHARS and MAX_ATTACHMENT_CHARS).
     """
     _cut_long_headers(message)
+    _empty_large_attachments(message)
     plain, html = _bodies(message)
     text = new_text(plain, html)
     reply = Reading(
@@ -83,6 +88,15 @@ def _cut_long_headers(message: EmailMessage) -> None:
             del part[name]
         for name, value in items:  # the same order, every value within the limit
             part.set_raw(name, value[:MAX_HEADER_CHARS])
+
+
+def _empty_large_attachments(message: EmailMessage) -> None:
+    for part in message.walk():
+        if part.get_content_maintype() in ("text", "message", "multipart"):
+            continue
+        payload = part.get_payload()
+        if isinstance(payload, str) and len(payload) > MAX_ATTACHMENT_CHARS:
+            part.set_payload("")
 
 
 def _header(message: EmailMessage, name: str) -> str | None:
