@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.utils import getaddresses, parsedate_to_datetime
 from enum import StrEnum
 
@@ -13,6 +13,14 @@ from outreach.core.bounce_reading import Bounce, read_bounce
 from outreach.core.languages import detect_language
 from outreach.core.new_text import new_text
 from outreach.core.opt_outs import opt_out_request
+
+# Header values are cut to this before anything parses them: the standard library's header
+# parser is quadratic (a 1 MB Subject of words takes 30 s, one of encoded words exhausts memory),
+# and no real header comes near it (a References header of 200 Message-IDs is ~12,000).
+MAX_HEADER_CHARS = 16_000
+# Attachments larger than this are emptied before reading: no reader needs their bytes, and
+# flufl.bounce scans every line of every part (8 s for a reply with a 20 MB photo).
+MAX_ATTACHMENT_CHARS = 1_000_000
 
 
 class InboundKind(StrEnum):
@@ -41,7 +49,13 @@ class Reading:
 
 
 def read_inbound(message: EmailMessage, received: datetime) -> Reading:
-    """Classify in the issue's order: bounce, auto-reply, opt-out, human reply."""
+    """Classify in the issue's order: bounce, auto-reply, opt-out, human reply.
+
+    Over-long header values and large attachments of `message` are cut in place first (see
+    MAX_HEADER_CHARS and MAX_ATTACHMENT_CHARS).
+    """
+    _cut_long_headers(message)
+    _empty_large_attachments(message)
     plain, html = _bodies(message)
     text = new_text(plain, html)
     reply = Reading(
@@ -63,6 +77,26 @@ def read_inbound(message: EmailMessage, received: datetime) -> Reading:
     if opt_out_request(text) or _unsubscribe_subject(reply.subject):
         return replace(reply, kind=InboundKind.OPT_OUT)
     return reply
+
+
+def _cut_long_headers(message: EmailMessage) -> None:
+    for part in message.walk():
+        items = list(part.raw_items())
+        if all(len(value) <= MAX_HEADER_CHARS for _, value in items):
+            continue
+        for name in {name.lower() for name, _ in items}:
+            del part[name]
+        for name, value in items:  # the same order, every value within the limit
+            part.set_raw(name, value[:MAX_HEADER_CHARS])
+
+
+def _empty_large_attachments(message: EmailMessage) -> None:
+    for part in message.walk():
+        if part.get_content_maintype() in ("text", "message", "multipart"):
+            continue
+        payload = part.get_payload()
+        if isinstance(payload, str) and len(payload) > MAX_ATTACHMENT_CHARS:
+            part.set_payload("")
 
 
 def _header(message: EmailMessage, name: str) -> str | None:
@@ -108,11 +142,22 @@ def _bodies(message: EmailMessage) -> tuple[str | None, str | None]:
     for subtype in ("plain", "html"):
         try:
             part = message.get_body(preferencelist=(subtype,))
-            content = part.get_content() if part is not None else None
-        except Exception:  # broken charsets or MIME: keep what can be read
+            content = _text_of(part) if part is not None else None
+        except Exception:  # broken MIME: keep what can be read
             content = None
         if subtype == "plain":
-            plain = content if isinstance(content, str) else None
+            plain = content
         else:
-            html = content if isinstance(content, str) else None
+            html = content
     return plain, html
+
+
+def _text_of(part: MIMEPart) -> str | None:
+    try:
+        content = part.get_content()
+    except LookupError:
+        # A charset Python does not know ("x-no-such-charset", a typo): the bytes are nearly
+        # always ASCII or UTF-8, so read them as UTF-8 rather than lose the whole reply.
+        payload = part.get_payload(decode=True)
+        content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else None
+    return content if isinstance(content, str) else None

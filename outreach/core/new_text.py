@@ -13,7 +13,8 @@ hostile message costs linear time):
   "De :/Envoyé :", "Von:/Gesendet:", "Van:/Verzonden:", "Da:/Inviato:", "差出人:/送信日時:",
   "보낸 사람:/보낸 날짜:"…); "-----Original Message-----" separators and their translations;
   forwarded-message markers;
-- a trailing block of "> " quoted lines is dropped (inline answers between quotes are kept);
+- a trailing block of "> " (or full-width "＞") quoted lines is dropped (inline answers
+  between quotes are kept);
 - signatures end the new text: a "-- " line, delimiter-only lines ("____", "***"…), and the
   mobile sign-offs ("Sent from my iPhone", "iPhoneから送信", "Galaxy에서 보냄"…).
 
@@ -34,6 +35,8 @@ MAX_TEXT_CHARS = 300_000
 MAX_HTML_CHARS = 2_000_000
 # Lines longer than this are only looked at through their first part by the header rules.
 _HEAD = 400
+# Japanese carrier and Yahoo! JAPAN mail quote with the full-width "＞" (U+FF1E).
+_QUOTE_MARKS = (">", "＞")
 
 _WROTE = (
     r"wrote|writes|schrieb|schreibt|a\s+écrit|écrit|escribió|escreveu|ha\s+scritto|scrisse|"
@@ -122,6 +125,10 @@ _MOBILE_SIGNATURE = re.compile(
 _SENTENCE_AFTER_SIGNOFF = re.compile(r"[,;]\s*\w+\s+\w+\s+\w+")
 
 
+def _quoted(line: str) -> bool:
+    return line.lstrip().startswith(_QUOTE_MARKS)
+
+
 def _joined(lines: list[str], index: int, count: int) -> str:
     return " ".join(line.strip()[:_HEAD] for line in lines[index : index + count])
 
@@ -129,13 +136,13 @@ def _joined(lines: list[str], index: int, count: int) -> str:
 def _is_wrote_header(lines: list[str], index: int) -> int:
     """Number of lines (1-3) of an "On … wrote:" style header starting at index, or 0."""
     first = lines[index].strip()
-    if not first or first.startswith(">"):
+    if not first or first.startswith(_QUOTE_MARKS):
         return 0
     for count in (1, 2, 3):
         if index + count > len(lines):
             break
         last = lines[index + count - 1].strip()
-        if count > 1 and (not last or last.startswith(">")):
+        if count > 1 and (not last or last.startswith(_QUOTE_MARKS)):
             break
         text = _joined(lines, index, count)
         dashed = text.startswith("--")
@@ -206,7 +213,7 @@ def _signature_start(lines: list[str]) -> int:
 
 def _drop_trailing_quote(lines: list[str]) -> list[str]:
     end = len(lines)
-    while end > 0 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith(">")):
+    while end > 0 and (not lines[end - 1].strip() or _quoted(lines[end - 1])):
         end -= 1
     if end == 0:  # only a quote: keep it rather than return nothing
         return lines
@@ -237,9 +244,7 @@ def _after_leading_quote(lines: list[str]) -> list[str]:
     else:  # a header block: up to the first blank line
         while index < len(lines) and lines[index].strip():
             index += 1
-    while index < len(lines) and (
-        not lines[index].strip() or lines[index].lstrip().startswith(">")
-    ):
+    while index < len(lines) and (not lines[index].strip() or _quoted(lines[index])):
         index += 1
     return lines[index:]
 

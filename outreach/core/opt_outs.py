@@ -40,6 +40,9 @@ _NEGATION = re.compile(
     re.IGNORECASE,
 )
 _NEGATION_AFTER_JA = re.compile(r"^[^。\n]{0,6}(?:しません|しない|不要です|したくない)")
+# Korean also negates after the verb: "수신거부는 하지 않을게요", "수신 거부 안 할게요".
+_NEGATION_AFTER_KO = re.compile(r"^[^.\n]{0,6}(?:하지\s*않|안\s*(?:해|할|합|하))")
+_KO_REQUEST = re.compile(r"수신\s*거[부절]|구독\s*취소")
 
 
 def opt_out_request(text: str) -> bool:
@@ -53,6 +56,8 @@ def opt_out_request(text: str) -> bool:
         elif _NEGATION.search(before):
             continue
         if phrase in ("配信停止", "配信解除") and _NEGATION_AFTER_JA.match(text[match.end() :]):
+            continue
+        if _KO_REQUEST.fullmatch(phrase) and _NEGATION_AFTER_KO.match(text[match.end() :]):
             continue
         return True
     return False

@@ -124,6 +124,31 @@ def test_return_date_reaches_the_result() -> None:
     assert found == AutoReply(reason="subject: out of office", return_date=date(2026, 3, 12))
 
 
+DECEMBER = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "back"),
+    [
+        ("自動返信: Re: 新商品のご紹介", "12月3日から12月10日まで休暇をいただいております。",
+         date(2026, 12, 10)),
+        ("Re: 新商品のご紹介", "ただいま不在にしております。12月10日以降、順次ご返信いたします。",
+         date(2026, 12, 10)),
+        ("[자동응답] Re: 신제품 소개", "12월 3일부터 12월 10일까지 휴가입니다.",
+         date(2026, 12, 10)),
+        ("부재중: Re: 신제품 소개", "12월 10일에 복귀합니다. 감사합니다.", date(2026, 12, 10)),
+        ("Re: 신제품 소개", "현재 부재중입니다. 2027년 1월 5일 이후에 답변드리겠습니다.",
+         date(2027, 1, 5)),
+    ],
+)  # fmt: skip
+def test_japanese_and_korean_auto_replies_give_their_return_date(
+    subject: str, body: str, back: date
+) -> None:
+    found = read_auto_reply(make(subject, body), DECEMBER)
+
+    assert found is not None and found.return_date == back
+
+
 # --- real corpora ---------------------------------------------------------------------------
 
 AUTO_REPLY_FILES = (
