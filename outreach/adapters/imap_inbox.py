@@ -21,6 +21,7 @@ class FetchedBatch:
 
     uidvalidity: int
     messages: list[tuple[int, bytes]]
+    headers_only: frozenset[int] = frozenset()  # over MAX_MESSAGE_BYTES: the body was not read
 
 
 class ImapInbox:
@@ -60,7 +61,7 @@ class ImapInbox:
                 for uid in uids
                 if uid in bodies or uid in heads
             ]  # fmt: skip
-            return FetchedBatch(current, messages)
+            return FetchedBatch(current, messages, frozenset(heads))
 
     def move(self, uidvalidity: int, uids: list[int], folder: str) -> list[int] | None:
         """Move these messages to the folder (created if missing); the UIDs moved.

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from outreach.adapters.imap_inbox import FOLDER as FOLDER_NAME
-from outreach.adapters.imap_inbox import ImapInbox
+from outreach.adapters.imap_inbox import MAX_MESSAGE_BYTES, ImapInbox
 from outreach.adapters.models import (
     Creator,
     Enrollment,
@@ -66,7 +66,7 @@ def sync_inbox(app: App, inbox: ImapInbox, now: datetime) -> SyncReport:
             with app.session() as session:
                 try:
                     kind = _take(session, inbox.mailbox, batch.uidvalidity, uid, raw, now,
-                                 app.settings.return_path)  # fmt: skip
+                                 app.settings.return_path, uid in batch.headers_only)  # fmt: skip
                     _advance(session, inbox.mailbox, batch.uidvalidity, uid, now)
                     session.commit()
                     report.add(kind)
@@ -127,7 +127,7 @@ def _advance(session: Session, mailbox: str, uidvalidity: int, uid: int, now: da
 
 def _take(
     session: Session, mailbox: str, uidvalidity: int, uid: int, raw: bytes, now: datetime,
-    return_path: str | None,
+    return_path: str | None, headers_only: bool = False,
 ) -> str:  # fmt: skip
     """Record one inbound message and act on it; returns the kind it was counted as."""
     message = _parse(raw)
@@ -147,6 +147,8 @@ def _take(
         ours = _by_references(session, reading)
     creator = _creator_for(session, reading, ours)
     notes: list[str] = []
+    if headers_only:
+        notes.append(f"over {MAX_MESSAGE_BYTES // 2**20} MB: only its headers were read")
     if creator is None and reading.kind is not InboundKind.BOUNCE:
         ours, creator = _by_subject_alone(session, reading)
         if creator is not None:
@@ -327,7 +329,7 @@ def _store(
     session: Session, mailbox: str, uidvalidity: int, uid: int, raw: bytes, now: datetime,
     reading: Reading | None, ours: Message | None, creator: Creator | None, note: str | None,
 ) -> Inbound:  # fmt: skip
-    text = raw.decode("utf-8", "replace")
+    text = _storable(raw.decode("utf-8", "replace"))
     if len(text) > MAX_STORED_RAW_CHARACTERS:
         text = text[:MAX_STORED_RAW_CHARACTERS]
         note = (note + "; " if note else "") + "raw message cut at 1,000,000 characters"
@@ -335,10 +337,11 @@ def _store(
         mailbox=mailbox, uidvalidity=uidvalidity, uid=uid,
         kind=reading.kind.value if reading else UNMATCHED,
         language=reading.language if reading else None,
-        sender=reading.sender if reading else None,
-        subject=reading.subject if reading else "",
-        text=reading.text if reading else "",
-        header_message_id=reading.message_id if reading else None,
+        sender=_storable(reading.sender) if reading and reading.sender else None,
+        subject=_storable(reading.subject) if reading else "",
+        text=_storable(reading.text) if reading else "",
+        header_message_id=_storable(reading.message_id) if reading and reading.message_id
+        else None,
         in_reply_to=ours.message_id if ours else None,
         creator_id=creator.id if creator else None,
         message_id=ours.id if ours else None,
@@ -347,6 +350,11 @@ def _store(
     session.add(row)
     session.flush()
     return row
+
+
+def _storable(text: str) -> str:
+    # PostgreSQL text cannot hold NUL: one NUL in a hostile mail must not stop every sync.
+    return text.replace("\x00", "\ufffd")
 
 
 def _act(session: Session, reading: Reading, creator: Creator, row: Inbound, now: datetime) -> None:

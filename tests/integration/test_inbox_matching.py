@@ -208,3 +208,24 @@ def test_a_failed_move_loses_nothing_and_is_tried_again(
         assert imap_server.uids("INBOX") == []
         with app.session() as session:
             assert session.exec(select(Message).where(Message.state == "sent")).all()
+
+
+def test_nul_bytes_in_a_reply_are_stored_on_every_backend(
+    workspace: Path, imap_server: DovecotTestServer, database_url: str
+) -> None:
+    with SmtpTestServer(security="none") as smtp:
+        app = inbox_app(workspace, smtp, imap_server, {"OUTREACH_DATABASE_URL": database_url})
+        asyncio.run(Daemon(app=app, clock=lambda: START).run_once())
+        misaki = sent_to(app, "misaki.hada")
+        imap_server.append(reply(misaki, "misaki@mail.example", "Yes\x00 please!",
+                                 "Re: hello\x00there"))  # fmt: skip
+        imap_server.append(reply(sent_to(app, "minji.glow"), "minji.kim@mail.example", "좋아요!"))
+
+        report = sync_inbox(app, ImapInbox(app.settings.imap), LATER)
+
+        assert report.counts == {"reply": 2}
+        with app.session() as session:
+            rows = list(session.exec(select(Inbound).order_by(Inbound.id)))  # type: ignore[arg-type]
+        assert rows[0].text == "Yes\ufffd please!"
+        assert "\x00" not in rows[0].raw + rows[0].subject
+        assert rows[1].text == "좋아요!"
