@@ -34,8 +34,10 @@ _WROTE_END = re.compile(rf"(?:{_WROTE})\s*[:：]?\s*$", re.IGNORECASE)
 _WROTE_ANY = re.compile(rf"(?:^|[\s,])(?:{_WROTE})(?:\s|$|[:：])", re.IGNORECASE)
 _ENDS_COLON = re.compile(r"[:：]\s*$")
 _HAS_DATE_OR_ADDRESS = re.compile(r"\d|@")
+_WRAPPED_ADDRESS_END = re.compile(rf"^>\s*(?:(?:{_WROTE})\s*)?[:：]\s*$", re.IGNORECASE)
+# The words need a word boundary: "Once", "Let's", "Amazing" start sentences, not headers.
 _HEADER_START = re.compile(
-    r"^\s*(?:on|am|le|el|il|op|em|w\s+dniu|dnia|den|d\.|på|pe|dne|в|στις|"
+    r"^\s*(?:(?:on|am|le|el|il|op|em|w\s+dniu|dnia|den|på|pe|dne|в|στις)\b|d\.|"
     r"\d{1,4}[\s./年년-]|\(?(?:mon|tue|wed|thu|fri|sat|sun|mån|tis|ons|tor|fre|lör|sön|man|"
     r"tir|ons|lun|mar|mer|jeu|ven|sam|dim|mo|di|mi|do|fr|sa|so)\b)",
     re.IGNORECASE,
@@ -118,6 +120,37 @@ def _joined(lines: list[str], index: int, count: int) -> str:
     return " ".join(line.strip()[:_HEAD] for line in lines[index : index + count])
 
 
+def _reads_as_wrote_header(text: str) -> bool:
+    """Whether one header candidate (its lines joined) is an "On … wrote:" style header."""
+    dashed = text.startswith("--")
+    text = text.strip("- ")
+    if len(text) > 3 * _HEAD or not (dashed or _ENDS_COLON.search(text)):
+        return False
+    if not _HAS_DATE_OR_ADDRESS.search(text):
+        return False
+    if _CJK_DATE_HEADER.match(text):
+        return True
+    if _WROTE_END.search(text) and (_HEADER_START.match(text) or "@" in text):
+        return True
+    if _WROTE_ANY.search(text) and "@" in text and _ENDS_COLON.search(text):
+        return True
+    return bool(
+        _WROTE_ANY.search(text) and _HEADER_START.match(text) and text.rstrip()[-2:-1] in ">)"
+    )
+
+
+def _continues_header(line: str) -> bool:
+    """A second or third line of a wrapped header: not blank, not a quote.
+
+    Gmail wraps a long address so that its closing ">:" (or "> wrote:") lands on a line of
+    its own; that line ends the header, it is not a quote.
+    """
+    stripped = line.strip()
+    if not stripped:
+        return False
+    return not stripped.startswith(_QUOTE_MARKS) or bool(_WRAPPED_ADDRESS_END.match(stripped))
+
+
 def is_wrote_header(lines: list[str], index: int) -> int:
     """Number of lines (1-3) of an "On … wrote:" style header starting at index, or 0."""
     first = lines[index].strip()
@@ -126,24 +159,17 @@ def is_wrote_header(lines: list[str], index: int) -> int:
     for count in (1, 2, 3):
         if index + count > len(lines):
             break
-        last = lines[index + count - 1].strip()
-        if count > 1 and (not last or last.startswith(_QUOTE_MARKS)):
+        if count > 1 and not _continues_header(lines[index + count - 1]):
             break
-        text = _joined(lines, index, count)
-        dashed = text.startswith("--")
-        text = text.strip("- ")
-        if len(text) > 3 * _HEAD or not (dashed or _ENDS_COLON.search(text)):
+        if not _reads_as_wrote_header(_joined(lines, index, count)):
             continue
-        if not _HAS_DATE_OR_ADDRESS.search(text):
-            continue
-        if _CJK_DATE_HEADER.match(text):
-            return count
-        if _WROTE_END.search(text) and (_HEADER_START.match(text) or "@" in text):
-            return count
-        if _WROTE_ANY.search(text) and "@" in text and _ENDS_COLON.search(text):
-            return count
-        if _WROTE_ANY.search(text) and _HEADER_START.match(text) and text.rstrip()[-2:-1] in ">)":
-            return count
+        # A line of text directly above a header is not part of it: unless the first line
+        # opens like a header ("On …", a date), the header must not already start lower.
+        if count > 1 and not (_HEADER_START.match(first) or _CJK_DATE_HEADER.match(first)):
+            later = range(1, count)
+            if any(_reads_as_wrote_header(_joined(lines, index + k, count - k)) for k in later):
+                return 0
+        return count
     return 0
 
 

@@ -55,6 +55,36 @@ def test_new_text_of_plain_replies(plain: str, expected: str) -> None:
     assert new_text(plain, None) == expected
 
 
+@pytest.mark.parametrize(
+    ("plain", "expected"),
+    [
+        (  # no blank line between the text and the header: the text stays whole
+            "Happy to join.\nI can do Tuesday,\nor Friday.\n"
+            "On Mon, 2 Mar 2026 at 10:00, Luna <l@x.com> wrote:\n> hi",
+            "Happy to join.\nI can do Tuesday,\nor Friday.",
+        ),
+        (  # a header wrapped by the client, its first line opening like a header
+            "Yes\n\nOn Mon, 2 Mar 2026 at 10:00, Luna Lovegood\n<luna@x.com> wrote:\n> hi",
+            "Yes",
+        ),
+        (  # Gmail wraps a long address: its closing ">:" is a line of its own
+            'Gerne.\n\nAm 02.03.2026 10:00 schrieb "Luna" <luna@example.com\n>:\n\n> Hallo',
+            "Gerne.",
+        ),
+        (
+            "Takk.\n\nman. 2. mar. 2026 kl. 10:00 skrev Luna <luna@example.no\n>:\n> hei",
+            "Takk.",
+        ),
+        (  # "Once" is not "On": a sentence that ends in "wrote:" is not a header
+            "Once I saw the 3 notes Luna wrote:\n\n- fine\n- good",
+            "Once I saw the 3 notes Luna wrote:\n\n- fine\n- good",
+        ),
+    ],
+)
+def test_wrapped_quote_headers_start_on_their_own_first_line(plain: str, expected: str) -> None:
+    assert new_text(plain, None) == expected
+
+
 def test_html_reply_is_converted_without_running_anything() -> None:
     html = (
         "<html><head><script>alert(1)</script><style>p{}</style></head><body>"
@@ -86,10 +116,10 @@ bench = pytest.importorskip("bench.accuracy_new_text")
 
 # Floors = what was measured when these rules were written (passed, total).
 FLOORS = {
-    "discourse_email_reply_trimmer": 50,
+    "discourse_email_reply_trimmer": 52,
     "github_email_reply_parser": 8,
     "zapier_email_reply_parser": 3,
-    "crisp_email_reply_parser": 39,
+    "crisp_email_reply_parser": 41,
     "mail_parser_reply": 8,
     "mail_parser_reply (contains)": 11,
     "closeio_quotequail": 8,
