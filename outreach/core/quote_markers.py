@@ -34,6 +34,21 @@ _WROTE_END = re.compile(rf"(?:{_WROTE})\s*[:：]?\s*$", re.IGNORECASE)
 _WROTE_ANY = re.compile(rf"(?:^|[\s,])(?:{_WROTE})(?:\s|$|[:：])", re.IGNORECASE)
 _ENDS_COLON = re.compile(r"[:：]\s*$")
 _HAS_DATE_OR_ADDRESS = re.compile(r"\d|@")
+# Gmail in several locales, Yandex, Mail.ru and Opera write no "wrote" word, only a date or
+# time and the address: "2017-11-24 16:32 GMT+01:00 Luna <l@x>:", "30.09.2017, 18.30, "Luna"
+# <l@x>:", "ср, 30 апр. 2025 г. в 15:19, Luna <l@x>:", "11:00 AM, November 17, 2021, … <l@x>:".
+_ADDRESS_COLON_END = re.compile(r"<\s?[^<>\s@]{1,100}@[^<>\s]{1,200}>\s*[:：]$")
+_CLOCK_TIME = re.compile(r"(?:^|\D)\d{1,2}[:.]\d{2}(?:\D|$)")
+_DATE_ADDRESS_MAX_CHARS = 250
+# Gmail's numeric-date form, also seen without the colon once a list or forum rewrote it:
+# "2016-03-03 17:21 GMT+01:00 Luna", "2013/7/20 Luna via Forum <forum@x>".
+_NUMERIC_DATE_HEADER = re.compile(
+    r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}\s+(?:"
+    r"\d{1,2}:\d{2}\s+(?:GMT|UTC)[+-]\d{1,2}:?\d{2}\s+[^<>]{1,80}|"
+    r"[^<>]{1,80}<\s?[^<>\s@]{1,100}@[^<>\s]{1,200}>"
+    r")\s*[:：]?$",
+    re.IGNORECASE,
+)
 _WRAPPED_ADDRESS_END = re.compile(rf"^>\s*(?:(?:{_WROTE})\s*)?[:：]\s*$", re.IGNORECASE)
 # The words need a word boundary: "Once", "Let's", "Amazing" start sentences, not headers.
 _HEADER_START = re.compile(
@@ -124,11 +139,19 @@ def _reads_as_wrote_header(text: str) -> bool:
     """Whether one header candidate (its lines joined) is an "On … wrote:" style header."""
     dashed = text.startswith("--")
     text = text.strip("- ")
+    if _NUMERIC_DATE_HEADER.match(text):
+        return True
     if len(text) > 3 * _HEAD or not (dashed or _ENDS_COLON.search(text)):
         return False
     if not _HAS_DATE_OR_ADDRESS.search(text):
         return False
     if _CJK_DATE_HEADER.match(text):
+        return True
+    if (
+        len(text) <= _DATE_ADDRESS_MAX_CHARS
+        and _ADDRESS_COLON_END.search(text)
+        and _CLOCK_TIME.search(text)
+    ):
         return True
     if _WROTE_END.search(text) and (_HEADER_START.match(text) or "@" in text):
         return True
