@@ -26,12 +26,14 @@ _QUOTE_MARKS = (">", "＞")
 _WROTE = (
     r"wrote|writes|schrieb|schreibt|a\s+écrit|écrit|escribió|escreveu|ha\s+scritto|scrisse|"
     r"schreef|skrev|skriver|kirjoitti|napisał(?:\(a\))?|napisała|napsal(?:\(a\))?|"
-    r"написал(?:\(а\))?|написала|yazdı|έγραψε|寫道|写道|のメール|님이\s*작성|작성"
+    r"написал(?:\(а\))?|написала|написав|пише|yazdı|έγραψε|寫道|写道|のメール|님이\s*작성|작성"
 )
 # The "wrote" word at the end ("On …, Luna <l@x> wrote:") or before the name
 # ("Am … schrieb Luna <l@x>:"); both forms end with a colon.
 _WROTE_END = re.compile(rf"(?:{_WROTE})\s*[:：]?\s*$", re.IGNORECASE)
 _WROTE_ANY = re.compile(rf"(?:^|[\s,])(?:{_WROTE})(?:\s|$|[:：])", re.IGNORECASE)
+# Some clients drop the colon: "On Wed, 14 Nov 2018 08:14 -0200 Luna <l@x.com> wrote".
+_ADDRESS_THEN_WROTE = re.compile(rf"@[^<>\s]{{1,200}}>\s*(?:{_WROTE})\s*$", re.IGNORECASE)
 _ENDS_COLON = re.compile(r"[:：]\s*$")
 _HAS_DATE_OR_ADDRESS = re.compile(r"\d|@")
 # Gmail in several locales, Yandex, Mail.ru and Opera write no "wrote" word, only a date or
@@ -52,9 +54,11 @@ _NUMERIC_DATE_HEADER = re.compile(
 _WRAPPED_ADDRESS_END = re.compile(rf"^>\s*(?:(?:{_WROTE})\s*)?[:：]\s*$", re.IGNORECASE)
 # The words need a word boundary: "Once", "Let's", "Amazing" start sentences, not headers.
 _HEADER_START = re.compile(
-    r"^\s*(?:(?:on|am|le|el|il|op|em|w\s+dniu|dnia|den|på|pe|dne|в|στις)\b|d\.|"
+    r"^\s*(?:(?:on|at|am|le|el|il|op|em|w\s+dniu|dnia|den|på|pe|dne|в|στις)\b|d\.|"
     r"\d{1,4}[\s./年년-]|\(?(?:mon|tue|wed|thu|fri|sat|sun|mån|tis|ons|tor|fre|lör|sön|man|"
-    r"tir|ons|lun|mar|mer|jeu|ven|sam|dim|mo|di|mi|do|fr|sa|so)\b)",
+    r"tir|ons|lun|mar|mer|jeu|ven|sam|dim|mo|di|mi|do|fr|sa|so|пн|вт|ср|чт|пт|сб|вс|"
+    r"понедельник|вторник|среда|четверг|пятница|суббота|воскресенье|"
+    r"понеділок|вівторок|середа|четвер|пʼятниця|субота|неділя)\b)",
     re.IGNORECASE,
 )
 # Date-first Gmail headers: "2026年3月1日(日) 10:00 Luna <…>:", "2026년 3월 1일 (일) …".
@@ -64,7 +68,8 @@ _SEPARATOR_WORDS = (
     r"original\s+message|forwarded\s+message|ursprüngliche\s+nachricht|originalnachricht|"
     r"weitergeleitete\s+nachricht|message\s+d'origine|message\s+transféré|messaggio\s+originale|"
     r"messaggio\s+inoltrato|mensaje\s+original|mensaje\s+reenviado|mensagem\s+original|"
-    r"oorspronkelijk\s+bericht|doorgestuurd\s+bericht|oprindelig\s+meddelelse|"
+    r"oorspronkelijk\s+bericht|doorgestuurd\s+bericht|oprindelig\s+meddelelse|oprindelig\s+besked|"
+    r"videresendt\s+(?:besked|meddelelse|melding)|"
     r"opprinnelig\s+melding|ursprungligt\s+meddelande|vidarebefordrat\s+meddelande|"
     r"alkuperäinen\s+viesti|wiadomość\s+oryginalna|oryginalna\s+wiadomość|původní\s+zpráva|"
     r"исходное\s+сообщение|пересылаемое\s+сообщение|元のメッセージ|転送されたメッセージ|"
@@ -141,7 +146,11 @@ def _reads_as_wrote_header(text: str) -> bool:
     text = text.strip("- ")
     if _NUMERIC_DATE_HEADER.match(text):
         return True
-    if len(text) > 3 * _HEAD or not (dashed or _ENDS_COLON.search(text)):
+    if len(text) > 3 * _HEAD:
+        return False
+    if _HEADER_START.match(text) and _ADDRESS_THEN_WROTE.search(text):
+        return True
+    if not (dashed or _ENDS_COLON.search(text)):
         return False
     if not _HAS_DATE_OR_ADDRESS.search(text):
         return False

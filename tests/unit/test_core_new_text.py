@@ -110,6 +110,23 @@ def test_date_and_address_headers_without_a_wrote_word(plain: str, expected: str
     assert new_text(plain, None) == expected
 
 
+@pytest.mark.parametrize(
+    ("plain", "expected"),
+    [
+        ("Да.\n\nпонедельник, 2 марта 2026 г. пользователь Luna написал:\n> привет", "Да."),
+        ('Так.\n\n2 бер. 2026 р. 10:00 "Luna" <luna@example.ua> пише:\n> привіт', "Так."),
+        ("Yes.\n\nAt 3/2/2026 10:00 AM, you wrote:\n>old", "Yes."),
+        ("Yes.\n\nOn Mon, 2 Mar 2026 10:00 +0100 Luna <luna@example.com> wrote\n\nold", "Yes."),
+        ("Ja.\n\n-------- Oprindelig besked --------\nFra: Luna <l@x.dk>\n", "Ja."),
+        ("Ja.\n\n-------- Videresendt melding --------\nFra: Luna <l@x.no>\n", "Ja."),
+        # without an address, a line ending in "wrote" is a sentence
+        ("On Monday Luna wrote\n\nthe brief.", "On Monday Luna wrote\n\nthe brief."),
+    ],
+)
+def test_quote_headers_in_more_languages_and_forms(plain: str, expected: str) -> None:
+    assert new_text(plain, None) == expected
+
+
 def test_html_reply_is_converted_without_running_anything() -> None:
     html = (
         "<html><head><script>alert(1)</script><style>p{}</style></head><body>"
@@ -141,10 +158,10 @@ bench = pytest.importorskip("bench.accuracy_new_text")
 
 # Floors = what was measured when these rules were written (passed, total).
 FLOORS = {
-    "discourse_email_reply_trimmer": 56,
+    "discourse_email_reply_trimmer": 59,
     "github_email_reply_parser": 8,
     "zapier_email_reply_parser": 3,
-    "crisp_email_reply_parser": 46,
+    "crisp_email_reply_parser": 48,
     "mail_parser_reply": 8,
     "mail_parser_reply (contains)": 11,
     "closeio_quotequail": 8,
