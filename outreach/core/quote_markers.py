@@ -112,6 +112,11 @@ _MOBILE_SIGNATURE = re.compile(
     r"from\s+my\s+(?:iphone|ipad|android|mobile|samsung|galaxy|blackberry|htc|sony|nokia)"
     r"[\w\s.-]{0,30}|"
     r"envoyé\s+(?:de|depuis)\s+(?:mon|ma)\s+[\w\s.-]{1,40}|"
+    # Outlook mobile's localised footers: "Envoyé à partir de Outlook pour iOS".
+    r"envoyé\s+à\s+partir\s+de\s+[\w\s.-]{1,40}|"
+    r"(?:obtenir|télécharger)\s+outlook\s+pour\s+\w+|"
+    r"von\s+outlook\s+für\s+\w+\s+gesendet|outlook\s+für\s+\w+\s+beziehen|"
+    r"enviado\s+desde\s+outlook\s+para\s+\w+|"
     r"von\s+meinem\s+[\w\s.-]{1,40}\s+gesendet|"
     r"gesendet\s+von\s+(?:meinem\s+)?[\w\s.-]{1,40}|"
     r"diese\s+nachricht\s+wurde\s+von\s+meinem\s+[\w\s.-]{1,60}\s+gesendet\.?|"

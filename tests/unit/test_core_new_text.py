@@ -127,6 +127,24 @@ def test_quote_headers_in_more_languages_and_forms(plain: str, expected: str) ->
     assert new_text(plain, None) == expected
 
 
+@pytest.mark.parametrize(
+    ("plain", "expected"),
+    [
+        ("D'accord.\n\nEnvoyé à partir de Outlook pour iOS<https://aka.ms/x>", "D'accord."),
+        ("D'accord.\n\nObtenir Outlook pour Android", "D'accord."),
+        ("Gut.\n\nVon Outlook für iOS gesendet", "Gut."),
+        ("Vale.\n\nEnviado desde Outlook para Android", "Vale."),
+        # a sentence that merely starts the same way stays
+        (
+            "Envoyé à partir de Lyon, le colis arrive lundi, merci encore.",
+            "Envoyé à partir de Lyon, le colis arrive lundi, merci encore.",
+        ),
+    ],
+)
+def test_localised_outlook_mobile_footers_are_signatures(plain: str, expected: str) -> None:
+    assert new_text(plain, None) == expected
+
+
 def test_html_reply_is_converted_without_running_anything() -> None:
     html = (
         "<html><head><script>alert(1)</script><style>p{}</style></head><body>"
@@ -161,7 +179,7 @@ FLOORS = {
     "discourse_email_reply_trimmer": 59,
     "github_email_reply_parser": 8,
     "zapier_email_reply_parser": 3,
-    "crisp_email_reply_parser": 48,
+    "crisp_email_reply_parser": 49,
     "mail_parser_reply": 8,
     "mail_parser_reply (contains)": 11,
     "closeio_quotequail": 8,
