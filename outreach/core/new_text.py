@@ -41,6 +41,7 @@ __all__ = ["html_to_text", "new_text"]
 # Far beyond any real reply text; the new text is at the top, so nothing useful is lost.
 MAX_TEXT_CHARS = 300_000
 MAX_HTML_CHARS = 2_000_000
+_CODE_FENCE = ("```", "~~~")
 
 
 def _quote_start(lines: list[str]) -> int:
@@ -63,8 +64,12 @@ def _quote_start(lines: list[str]) -> int:
 
 
 def _signature_start(lines: list[str]) -> int:
+    in_code = False
     for index, line in enumerate(lines):
-        if is_signature_line(line):
+        # Markdown code fences: "####" or "----" inside code is code, not a signature rule.
+        if line.lstrip().startswith(_CODE_FENCE):
+            in_code = not in_code
+        elif not in_code and is_signature_line(line):
             return index
     return len(lines)
 
