@@ -78,7 +78,11 @@ def _drop_trailing_quote(lines: list[str]) -> list[str]:
     end = len(lines)
     while end > 0 and (not lines[end - 1].strip() or quoted(lines[end - 1])):
         end -= 1
-    if end == 0:  # only a quote: keep it rather than return nothing
+    if end == 0:  # only a quote: keep it rather than return nothing,
+        # unless it is nothing but nested "> On … wrote:" headers, which nobody wrote.
+        bare = [line.lstrip(" \t>＞") for line in lines]
+        if all(is_wrote_header([line], 0) for line in bare if line.strip()):
+            return []
         return lines
     return lines[:end]
 
