@@ -167,7 +167,7 @@ def history(
     platform = f" ({creator.platform})" if creator.platform else ""
     say(f"@{creator.handle}{platform} {creator.name or ''} <{creator.email}>".replace("  ", " "))
     for event in events:
-        say(f"{event.at:%Y-%m-%d %H:%M} UTC  {event.kind:<12} {event.summary}")
+        say(f"{event.at:%Y-%m-%d %H:%M} UTC  {event.kind:<14} {event.summary}")
         if full:
             _show_detail(event.detail)
 

@@ -90,7 +90,11 @@ def rank_partners(
             or selection_misses(dict(zip(_PROFILE, row[6:], strict=True)), criteria)
         ):
             continue
-        partners.append(_partner(row, counts.get(creator_id, _Counts())))
+        partner = _partner(row, counts.get(creator_id, _Counts()))
+        if partner.score.reasons:
+            # Only contacted, nothing happened yet: not a past partner (and it scores 0,
+            # like a stranger, wherever partners are preferred).
+            partners.append(partner)
     partners.sort(key=lambda p: ranking_key(p.score.points, p.ambassador, p.creator_id))
     return partners
 

@@ -99,7 +99,7 @@ def test_a_recorded_reply_cancels_the_planned_follow_up(imported: Path) -> None:
     follow_up = [r for r in outbox(imported) if r["creator"] == "misaki.hada" and r["step"] == 2]
     assert [r["state"] for r in follow_up] == ["cancelled"]
     history = run_outreach(imported, "history", "misaki.hada").stdout
-    assert "reply        reply recorded: Yes please!" in history
+    assert "reply          reply recorded: Yes please!" in history
 
 
 def test_pause_stops_sends_and_resume_continues(imported: Path) -> None:

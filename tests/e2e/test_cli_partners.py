@@ -119,7 +119,7 @@ def test_promote_marks_an_ambassador_in_the_history_and_the_score(with_history: 
     assert rows[1]["ambassador"] is True
     assert rows[1]["reasons"] == ["-1 silent in 1 campaign", "+10 ambassador"]
     history = run_outreach(with_history, "history", "minji.glow").stdout.splitlines()
-    assert history[-1] == "2030-01-07 01:00 UTC  ambassador   promoted to ambassador"
+    assert history[-1] == "2030-01-07 01:00 UTC  ambassador     promoted to ambassador"
     demoted = run_outreach(with_history, "partners", "demote", "minji.glow", "--now", NOW)
     assert demoted.stdout == "@minji.glow is no longer an ambassador\n"
     assert [row["score"] for row in partners_json(with_history)] == [10, -1, -2]

@@ -59,7 +59,7 @@ def test_a_partnership_from_agreement_to_rights_is_one_timeline(enrolled: Path) 
     )
     assert agreed["detail"]["due"] == "2026-12-20"
     text = run_outreach(enrolled, "history", "misaki.hada").stdout
-    assert "note         Prefers LINE for quick questions" in text
+    assert "note           Prefers LINE for quick questions" in text
 
     soon = run_outreach(enrolled, "rights", "list", "--expiring", "30", "--format", "json",
                         "--now", "2026-12-20T00:00Z")  # fmt: skip

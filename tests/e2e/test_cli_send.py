@@ -82,7 +82,7 @@ def test_send_yes_captures_the_message_and_records_it_in_history(imported: Path)
     assert str(message["Subject"]) == "Rice Bran Serumのご紹介とコラボレーションのご相談"
     history = run_outreach(imported, "history", "misaki.hada", "--full").stdout.splitlines()
     assert history[2].endswith(
-        "sent         sent 'proposal' (ja) to misaki@mail.example: "
+        "sent           sent 'proposal' (ja) to misaki@mail.example: "
         "Rice Bran Serumのご紹介とコラボレーションのご相談"
     )
     assert history[3].startswith("    Message-ID: <") and history[3].endswith("@glowlab.example>")
@@ -186,8 +186,8 @@ def test_suppress_list_and_remove(imported: Path) -> None:
     assert removed.stdout == "Removed @inbox.example from suppressions\n"
     assert empty.stdout.splitlines()[-1] == "0 suppressed"
     history = run_outreach(imported, "history", "priya.makes.up").stdout
-    assert "suppressed   @inbox.example suppressed: agency request" in history
-    assert "unsuppressed @inbox.example removed from suppressions" in history
+    assert "suppressed     @inbox.example suppressed: agency request" in history
+    assert "unsuppressed   @inbox.example removed from suppressions" in history
 
 
 def test_a_missing_value_is_refused_naming_template_creator_and_field(imported: Path) -> None:
@@ -353,4 +353,4 @@ def test_a_permanent_smtp_refusal_is_shown_and_recorded(
     )
     history = run_outreach(imported, "history", "seoyeon.vegan", env=env).stdout
     assert "send_failed" in history
-    assert "suppressed   seoyeon.lee@mail.example suppressed: rejected by the server" in history
+    assert "suppressed     seoyeon.lee@mail.example suppressed: rejected by the server" in history

@@ -73,10 +73,12 @@ def test_a_queued_follow_up_is_cancelled_after_a_reply(
     assert len(received_by(smtp_server)["ana@studio.example"]) == 1
     assert len(received_by(smtp_server)["ben@mail.example"]) == 2
     assert enrollment_of(app, ana, "serum").state == "replied"
-    assert history(app, ana)[-2:] == [
+    *_, replied, ended, changed = history(app, ana)
+    assert [replied, ended] == [
         ("reply", "reply recorded: sounds lovely"),
         ("sequence_replied", "campaign 'serum': replied"),
     ]
+    assert changed[0] == "status_changed" and changed[1].endswith("→ replied")
 
 
 def test_a_queued_follow_up_is_cancelled_after_a_bounce(
