@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from outreach.adapters.models import CreatorStatus
+from outreach.cli.clock import NowOption, clock_for
 from outreach.cli.output import note, say, table
 from outreach.cli.state import state
 from outreach.core.tiers import TIERS, tier_for
@@ -22,12 +23,15 @@ app = typer.Typer(help="Import, list and show creators.", no_args_is_help=True)
 
 @app.command("import")
 def import_command(
-    ctx: typer.Context, file: Annotated[Path, typer.Argument(help="CSV file of creators")]
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV file of creators")],
+    now: NowOption = None,
 ) -> None:
     """Import creators from CSV; bad rows are reported by line and skipped."""
     workspace_app = state(ctx).app()
+    moment = clock_for(now)()
     with workspace_app.session() as session:
-        report = import_creators(session, file, workspace_app.clock())
+        report = import_creators(session, file, moment)
     for problem in report.problems:
         note(problem)
     say(

@@ -10,13 +10,15 @@ import pytest
 from tests.conftest import run_outreach
 
 NOW = "2026-12-01T01:00Z"
+BEFORE = "2026-11-30T01:00Z"
 
 
 @pytest.fixture
 def enrolled(workspace: Path) -> Path:
-    """The sample workspace, creators imported and enrolled in spring-serum."""
-    assert run_outreach(workspace, "contacts", "import", "contacts/creators.csv").code == 0
-    assert run_outreach(workspace, "campaign", "enroll", "spring-serum").code == 0
+    """The sample workspace, creators imported and enrolled in spring-serum the day before NOW."""
+    csv = "contacts/creators.csv"
+    assert run_outreach(workspace, "contacts", "import", csv, "--now", BEFORE).code == 0
+    assert run_outreach(workspace, "campaign", "enroll", "spring-serum", "--now", BEFORE).code == 0
     return workspace
 
 
