@@ -15,6 +15,7 @@ from outreach.cli import (
     daemon_commands,
     partner_commands,
     relationship_commands,
+    report_commands,
     suppress_commands,
 )
 from outreach.cli.output import note, raw_message, readable_message, say, table
@@ -51,6 +52,7 @@ app.command("delivered")(relationship_commands.delivered)
 app.command("paid")(relationship_commands.paid)
 app.add_typer(relationship_commands.content_app, name="content")
 app.add_typer(relationship_commands.rights_app, name="rights")
+app.command("report")(report_commands.report)
 
 To = Annotated[str, typer.Option("--to", help="Creator handle, e.g. misaki or instagram:misaki")]
 TemplateName = Annotated[str, typer.Option("--template", help="Template name, e.g. proposal")]
