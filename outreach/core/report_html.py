@@ -38,7 +38,7 @@ svg text { font: 12px system-ui, sans-serif; fill: #222; }
 <h1>Outreach report</h1>
 <p class="muted">{{ "Campaign " ~ report.campaign if report.campaign else "All campaigns" }}
 {%- if report.since %}, since {{ report.since }}{% endif %}.
-Generated {{ report.generated_at[:16] }} UTC; dates in {{ report.timezone }}.</p>
+Generated {{ report.generated_at[:16].replace("T", " ") }} UTC; dates in {{ report.timezone }}.</p>
 {% if not report.campaigns %}<p>No campaign has anything to report yet.</p>{% endif %}
 {% for c in report.campaigns %}
 <h2>{{ c.name }}</h2>

@@ -26,7 +26,8 @@ def report_text(report: dict[str, Any]) -> str:
     """The report a person reads in a terminal or in the morning's mail."""
     scope = f"campaign {report['campaign']}" if report["campaign"] else "all campaigns"
     since = f" since {report['since']}" if report["since"] else ""
-    lines = [f"Outreach report, {scope}{since} ({report['generated_at'][:16].replace('T', ' ')} UTC, "
+    generated = report["generated_at"][:16].replace("T", " ")
+    lines = [f"Outreach report, {scope}{since} ({generated} UTC, "
              f"dates in {report['timezone']})", ""]  # fmt: skip
     if not report["campaigns"]:
         lines += ["No campaign has anything to report yet.", ""]

@@ -127,9 +127,13 @@ def _count_sent(
                                  ("language", language), ("mailbox", mailbox)):  # fmt: skip
             figures.tally(dimension, group).sent += count
     # Tier and niche belong to the creator: count each creator reached once per campaign.
-    reached = select(Message.campaign, Creator.followers, Creator.niches).join(Creator).distinct()
-    reached = _sent_filter(reached.add_columns(col(Creator.id)), request, since)
-    for name, followers, niches, _ in session.exec(reached):
+    # (PostgreSQL cannot DISTINCT a JSON column, so the pairs are made distinct first.)
+    pairs = _sent_filter(select(Message.campaign, Message.creator_id), request, since)
+    reached = pairs.distinct().subquery()
+    creators = select(reached.c.campaign, Creator.followers, Creator.niches).join(
+        Creator, col(Creator.id) == reached.c.creator_id
+    )
+    for name, followers, niches in session.exec(creators):
         figures = campaign(name)
         figures.creators_reached += 1
         figures.tally("tier", tier_for(followers)).sent += 1
