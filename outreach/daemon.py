@@ -30,7 +30,7 @@ from outreach.constants import (
 from outreach.core.campaign_spec import CampaignSpec
 from outreach.errors import OutreachError
 from outreach.services.app import App
-from outreach.services.brand_notices import warn_expiring_rights
+from outreach.services.brand_notices import send_daily_digest, warn_expiring_rights
 from outreach.services.campaign_control import orphan_campaigns
 from outreach.services.dispatch import Dispatcher, claim_until
 from outreach.services.inbox_sync import sync_inbox
@@ -224,11 +224,12 @@ class Daemon:
 
     async def _notices(self) -> None:
         """Mail the brand about expiring usage rights (and the daily digest, when it is time)."""
-        try:
-            await warn_expiring_rights(self.app, self.clock())
-        except OutreachError as exc:  # delivery errors included
-            # Nothing is marked as warned: the next run tries again.
-            log.error("notice to the brand not sent: %s", exc)
+        for notice in (warn_expiring_rights, send_daily_digest):
+            try:
+                await notice(self.app, self.clock())
+            except OutreachError as exc:  # delivery errors included
+                # Nothing is marked as done: the next run tries again.
+                log.error("notice to the brand not sent: %s", exc)
 
     async def _sync_inbox(self) -> None:
         """Read the inbox when one is set; one worker at a time per mailbox (a short lease)."""

@@ -55,3 +55,36 @@ def test_expiring_rights_are_mailed_to_the_brand_once(workspace: Path, database_
             assert session.exec(select(Event).where(Event.kind == "rights_granted")).all()
         assert warned["misaki.hada"] == NOW
         assert warned["kenta.skincare"] is None
+
+
+def test_the_daily_digest_goes_once_a_day_at_the_brands_morning(
+    workspace: Path, database_url: str
+) -> None:
+    with SmtpTestServer(security="none") as smtp:
+        app = bootstrap(workspace, environ={
+            "OUTREACH_DATABASE_URL": database_url, "OUTREACH_SMTP_HOST": smtp.host,
+            "OUTREACH_SMTP_PORT": str(smtp.port), "OUTREACH_SMTP_SECURITY": "none",
+            "OUTREACH_FROM": "Luna at Glowlab <luna@glowlab.example>",
+            "OUTREACH_DIGEST_TO": "team@glowlab.example", "OUTREACH_DIGEST_AT": "09:00",
+            "OUTREACH_TIMEZONE": "Asia/Tokyo",
+        })  # fmt: skip
+        with app.session() as session:
+            import_creators(session, workspace / "contacts/creators.csv", NOW)
+
+        tokyo_morning = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)  # 09:00 in Tokyo
+        later, next_day = tokyo_morning + timedelta(hours=5), tokyo_morning + timedelta(days=1)
+        for moment in (tokyo_morning - timedelta(minutes=1), tokyo_morning, later, next_day):
+            asyncio.run(Daemon(app=app, clock=lambda moment=moment: moment).run_once())
+
+        digests = [m.parsed() for m in smtp.messages]
+        assert [" ".join(m["Subject"].split()) for m in digests] == [
+            "Outreach 2026-12-01: 0 waiting; reply rate spring-serum -",
+            "Outreach 2026-12-02: 0 waiting; reply rate spring-serum -",
+        ]
+        first = digests[0]
+        assert first["Auto-Submitted"] == "auto-generated"
+        text = first.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        html = first.get_body(("html",)).get_content()  # type: ignore[union-attr]
+        assert text.startswith("Outreach report, all campaigns (2026-12-01 00:00 UTC, dates in")
+        assert "== spring-serum ==" in text
+        assert "<h2>spring-serum</h2>" in html and "<svg" in html
