@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,7 @@ from outreach.bootstrap import bootstrap
 from outreach.core.retry import RetryPolicy
 from outreach.services.app import App
 from outreach.services.workspace import init_workspace
+from tests.browser import CHROMIUM_ARGS, ensure_chromium_installed
 from tests.imap_server import DovecotTestServer, ensure_dovecot_installed
 from tests.pg_server import PostgresTestServer, ensure_postgres_installed
 from tests.smtp_server import SmtpTestServer
@@ -162,3 +164,15 @@ def imap_server(imap_session_server: DovecotTestServer) -> DovecotTestServer:
     """The shared IMAP server with an empty INBOX."""
     imap_session_server.reset()
     return imap_session_server
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (the Debian package, installed if missing) driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    binary = ensure_chromium_installed()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(binary), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
