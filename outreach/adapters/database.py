@@ -52,6 +52,7 @@ def create_schema(engine: Engine) -> None:
     try:
         SQLModel.metadata.create_all(engine)
         _add_missing_columns(engine)
+        _add_missing_indexes(engine)
     except Exception as exc:
         raw = engine.url.render_as_string(hide_password=False)
         reason = scrub(_first_line(exc), url_secrets(raw))
@@ -64,6 +65,14 @@ def create_schema(engine: Engine) -> None:
 def _first_line(exc: Exception) -> str:
     text = str(getattr(exc, "orig", None) or exc)
     return text.splitlines()[0] if text else ""
+
+
+def _add_missing_indexes(engine: Engine) -> None:
+    """Create indexes newer versions introduced on tables an older version created."""
+    with engine.begin() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            for index in table.indexes:
+                index.create(connection, checkfirst=True)
 
 
 def _add_missing_columns(engine: Engine) -> None:

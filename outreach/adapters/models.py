@@ -110,6 +110,8 @@ class Enrollment(SQLModel, table=True):
         UniqueConstraint("campaign", "creator_id", name="uq_enrollment"),
         # The planner's search: active enrolments by due time (no sort, stops at the batch).
         Index("ix_enrollments_due", "state", "next_due_at"),
+        # The report's count of enrolments per campaign and state, read from the index alone.
+        Index("ix_enrollments_report", "campaign", "state"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -136,6 +138,18 @@ class Message(SQLModel, table=True):
         # One creator's messages in one campaign (duplicate check, thread): without it SQLite
         # reads the whole campaign for every message it plans, and planning turns quadratic.
         Index("ix_messages_creator_campaign", "creator_id", "campaign"),
+        # The report's two reads of the sent messages, index-only and already in group order:
+        # without them a million-message report sorts the whole outbox twice.
+        Index(
+            "ix_messages_report_groups",
+            "state",
+            "campaign",
+            "step",
+            "template",
+            "language",
+            "from_address",
+        ),
+        Index("ix_messages_report_reach", "state", "campaign", "creator_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

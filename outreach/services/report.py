@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -9,7 +10,8 @@ from datetime import date, datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import String, case, distinct, func
+from sqlalchemy import cast as sql_cast
 from sqlmodel import Session, col, select
 
 from outreach.adapters.models import (
@@ -20,8 +22,8 @@ from outreach.adapters.models import (
     Message,
     MessageState,
 )
+from outreach.constants import TIER_ABOVE_ALL, TIER_BOUNDS_FOLLOWERS
 from outreach.core.report_figures import CampaignFigures
-from outreach.core.tiers import tier_for
 from outreach.services.relationships import list_rights
 
 # sqlmodel types select() for up to four columns; wider reads are typed by hand.
@@ -49,7 +51,10 @@ def build_report(session: Session, request: ReportRequest) -> dict[str, Any]:
     figures: dict[str, CampaignFigures] = {}
 
     def campaign(name: str) -> CampaignFigures:
-        return figures.setdefault(name, CampaignFigures(name))
+        found = figures.get(name)
+        if found is None:
+            found = figures[name] = CampaignFigures(name)
+        return found
 
     names = [request.campaign] if request.campaign else request.known_campaigns
     for name in names:
@@ -127,18 +132,22 @@ def _count_sent(
                                  ("language", language), ("mailbox", mailbox)):  # fmt: skip
             figures.tally(dimension, group).sent += count
     # Tier and niche belong to the creator: count each creator reached once per campaign.
-    # (PostgreSQL cannot DISTINCT a JSON column, so the pairs are made distinct first.)
+    # Grouped in SQL by tier and by the niche list as text (PostgreSQL cannot group JSON), so
+    # 200,000 creators come back as a few dozen rows.
     pairs = _sent_filter(select(Message.campaign, Message.creator_id), request, since)
     reached = pairs.distinct().subquery()
-    creators = select(reached.c.campaign, Creator.followers, Creator.niches).join(
-        Creator, col(Creator.id) == reached.c.creator_id
+    tier, niches = tier_expression(), cast_text(Creator.niches)
+    creators = (
+        wide_select(reached.c.campaign, tier, niches, func.count())
+        .join(Creator, col(Creator.id) == reached.c.creator_id)
+        .group_by(reached.c.campaign, tier, niches)
     )
-    for name, followers, niches in session.exec(creators):
+    for name, tier_name, niche_list, count in session.exec(creators):
         figures = campaign(name)
-        figures.creators_reached += 1
-        figures.tally("tier", tier_for(followers)).sent += 1
-        for niche in niches or ["none"]:
-            figures.tally("niche", niche).sent += 1
+        figures.creators_reached += count
+        figures.tally("tier", tier_name).sent += count
+        for niche in json.loads(niche_list or "[]") or ["none"]:
+            figures.tally("niche", niche).sent += count
     unknown = select(Message.campaign, func.count()).where(
         Message.state == MessageState.UNKNOWN.value, col(Message.campaign).is_not(None)
     )
@@ -148,64 +157,78 @@ def _count_sent(
         campaign(name).unknown_delivery += count
 
 
+def tier_expression() -> Any:
+    """The creator's tier computed in SQL, with the same bounds as core.tiers."""
+    whens = [(col(Creator.followers) < bound, name) for name, bound in TIER_BOUNDS_FOLLOWERS]
+    return case((col(Creator.followers).is_(None), None), *whens, else_=TIER_ABOVE_ALL)
+
+
+def cast_text(column: Any) -> Any:
+    """A JSON column read as its text."""
+    return sql_cast(column, String)
+
+
 def _count_inbound(
     session: Session, request: ReportRequest, since: datetime | None, zone: ZoneInfo, campaign: Any
 ) -> dict[str, Counter[str]]:
-    statement = (
-        wide_select(
-            Inbound.kind,
-            Inbound.label,
-            Inbound.creator_id,
-            Inbound.received_at,
-            Message.campaign,
-            Message.step,
-            Message.template,
-            Message.language,
-            Message.from_address,
-            Creator.followers,
-            Creator.niches,
+    def answering(statement: Any) -> Any:
+        statement = statement.join(Message, col(Inbound.message_id) == col(Message.id)).where(
+            col(Message.campaign).is_not(None)
         )
+        if since:
+            statement = statement.where(col(Inbound.received_at) >= since)
+        return _scoped(statement, Message.campaign, request)
+
+    others = answering(
+        select(Message.campaign, Inbound.kind, func.count(distinct(col(Inbound.creator_id))))
+        .where(Inbound.kind != "reply")
+        .group_by(col(Message.campaign), col(Inbound.kind))
+    )
+    for name, kind, count in session.exec(others):
+        figures = campaign(name)
+        if kind == "bounce":
+            figures.bounced_creators += count
+        elif kind == "opt_out":
+            figures.opted_out_creators += count
+        elif kind == "auto_reply":
+            figures.auto_replied += count
+    # Each creator's latest reply in a campaign gives the label (ids follow arrival order).
+    latest = answering(
+        select(func.max(Inbound.id).label("id"))
+        .where(Inbound.kind == "reply")
+        .group_by(col(Message.campaign), col(Inbound.creator_id))
+    ).subquery()
+    tier, niches = tier_expression(), cast_text(Creator.niches)
+    groups = (Message.campaign, Inbound.label, Message.step, Message.template, Message.language,
+              Message.from_address, tier, niches)  # fmt: skip
+    labelled = (
+        wide_select(*groups, func.count())
+        .join(latest, col(Inbound.id) == latest.c.id)
         .join(Message, col(Inbound.message_id) == col(Message.id))
         .join(Creator, col(Inbound.creator_id) == col(Creator.id))
-        .where(col(Message.campaign).is_not(None))
-        .order_by(col(Inbound.received_at), col(Inbound.id))
+        .group_by(*groups)
     )
-    if since:
-        statement = statement.where(col(Inbound.received_at) >= since)
-    latest: dict[tuple[str, int], tuple[Any, ...]] = {}
-    others: dict[str, set[tuple[str, int]]] = defaultdict(set)
+    for row in session.exec(labelled):
+        _count_replies(campaign(row[0]), row)
     by_day: dict[str, Counter[str]] = defaultdict(Counter)
-    for row in session.exec(_scoped(statement, Message.campaign, request)):
-        kind, _, creator_id, received_at, name = row[:5]
-        if kind == "reply":
-            latest[(name, creator_id)] = row  # oldest first, so the last one wins
-            by_day[name][received_at.astimezone(zone).date().isoformat()] += 1
-        else:
-            others[kind].add((name, creator_id))
-    for (name, _), row in latest.items():
-        _count_reply(campaign(name), row)
-    for kind, pairs in others.items():
-        for name, _ in pairs:
-            figures = campaign(name)
-            if kind == "bounce":
-                figures.bounced_creators += 1
-            elif kind == "opt_out":
-                figures.opted_out_creators += 1
-            elif kind == "auto_reply":
-                figures.auto_replied += 1
+    moments = answering(
+        select(Message.campaign, Inbound.received_at).where(Inbound.kind == "reply")
+    )
+    for name, received_at in session.exec(moments):
+        by_day[name][received_at.astimezone(zone).date().isoformat()] += 1
     return by_day
 
 
-def _count_reply(figures: CampaignFigures, row: Iterable[Any]) -> None:
-    _, label, _, _, _, step, template, language, mailbox, followers, niches = row
-    figures.reply_labels[label or "unclear"] += 1
-    positive = int(label == "interested")
+def _count_replies(figures: CampaignFigures, row: Iterable[Any]) -> None:
+    _, label, step, template, language, mailbox, tier, niche_list, count = row
+    figures.reply_labels[label or "unclear"] += count
+    positive = count if label == "interested" else 0
     groups = [("step", step), ("template", template), ("language", language),
-              ("mailbox", mailbox), ("tier", tier_for(followers))]  # fmt: skip
-    groups += [("niche", niche) for niche in niches or ["none"]]
+              ("mailbox", mailbox), ("tier", tier)]  # fmt: skip
+    groups += [("niche", niche) for niche in json.loads(niche_list or "[]") or ["none"]]
     for dimension, group in groups:
         tally = figures.tally(dimension, group)
-        tally.replied += 1
+        tally.replied += count
         tally.interested += positive
 
 
