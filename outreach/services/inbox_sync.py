@@ -25,7 +25,7 @@ from outreach.adapters.models import (
     MessageState,
 )
 from outreach.core.bounce_reading import Bounce
-from outreach.core.inbound_reading import InboundKind, Reading, read_inbound
+from outreach.core.inbound_reading import InboundKind, Reading, read_as_answer, read_inbound
 from outreach.core.reply_labels import label_reply
 from outreach.core.return_paths import check_matches, verp_row
 from outreach.core.subjects import base_subject
@@ -141,8 +141,9 @@ def _take(
                "already read under an earlier UIDVALIDITY")  # fmt: skip
         return "duplicate"
     ours = _by_return_path(session, return_path, message)
+    by_return_path = ours is not None
     if ours is not None:
-        reading = _as_bounce_when_unrecognised(reading, ours)
+        reading = _as_bounce_when_unrecognised(_against(reading, message, now, ours), ours)
     else:
         ours = _by_references(session, reading)
     creator = _creator_for(session, reading, ours)
@@ -155,6 +156,8 @@ def _take(
             notes.append("matched by its subject")
     if creator is not None and ours is None and reading.kind is not InboundKind.BOUNCE:
         ours = _latest_sent_to(session, creator, reading)
+    if ours is not None and not by_return_path:
+        reading = _against(reading, message, now, ours)
     if creator is not None and reading.kind is not InboundKind.BOUNCE:
         notes += _other_address_note(session, creator, reading, now)
     row = _store(session, mailbox, uidvalidity, uid, raw, now, reading, ours, creator,
@@ -179,6 +182,16 @@ def _read(message: EmailMessage, now: datetime) -> Reading | None:
         return read_inbound(message, now)
     except Exception:  # any broken message is kept and listed, never allowed to stop a sync
         return None
+
+
+def _against(reading: Reading, message: EmailMessage, now: datetime, ours: Message) -> Reading:
+    """An answer judged again knowing the subject we sent: its words are not the sender's."""
+    if reading.kind is InboundKind.BOUNCE:
+        return reading
+    try:
+        return read_as_answer(reading, message, now, ours.subject)
+    except Exception:  # any broken message is kept and listed, never allowed to stop a sync
+        return reading
 
 
 def _seen(session: Session, mailbox: str, header_message_id: str) -> bool:

@@ -95,6 +95,36 @@ def test_replies_without_our_headers_are_matched_by_sender_or_subject(
         assert rows["stranger@else.example"].kind == "unmatched"
 
 
+def test_auto_reply_words_in_our_own_subject_do_not_make_a_reply_automatic(
+    workspace: Path, imap_server: DovecotTestServer
+) -> None:
+    for template in workspace.glob("templates/messages/*/proposal.txt"):
+        subject, rest = template.read_text(encoding="utf-8").split("\n", 1)
+        subject = subject.replace("Subject: ", "Subject: Vacation glow, Urlaub, 休暇: ")
+        template.write_text(f"{subject}\n{rest}", encoding="utf-8")
+    with SmtpTestServer(security="none") as smtp:
+        app = inbox_app(workspace, smtp, imap_server)
+        asyncio.run(Daemon(app=app, clock=lambda: START).run_once())
+        misaki, kenta = sent_to(app, "misaki.hada"), sent_to(app, "kenta.skincare")
+        minji = sent_to(app, "minji.glow")
+        assert "Vacation" in misaki.subject
+        # People answering in the thread: our subject's words say nothing about them.
+        imap_server.append(reply(misaki, "misaki@mail.example", "ぜひお願いします。",
+                                 f"Re: {misaki.subject}"))  # fmt: skip
+        imap_server.append(headerless_reply("minji.kim@mail.example", f"AW: {minji.subject}",
+                                            "Yes, I'd love to!"))  # fmt: skip
+        # An auto-responder's words around our subject still count.
+        imap_server.append(reply(kenta, "kenta.tanaka@mail.example", "Thank you for your mail.",
+                                 f"Re: {kenta.subject} [Out of Office]"))  # fmt: skip
+
+        report = sync_inbox(app, ImapInbox(app.settings.imap), LATER)
+
+        assert report.counts == {"reply": 2, "auto_reply": 1}
+        assert state_of(app, "misaki.hada") == "replied"
+        assert state_of(app, "minji.glow") == "replied"
+        assert state_of(app, "kenta.skincare") == "active"
+
+
 def test_verp_attributes_reports_without_parsing_and_refuses_forged_tokens(
     workspace: Path, imap_server: DovecotTestServer
 ) -> None:
