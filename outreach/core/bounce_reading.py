@@ -161,6 +161,19 @@ def read_bounce(message: EmailMessage) -> Bounce | None:
     )
 
 
+def is_delivery_report(message: Message) -> bool:
+    """Whether `message` has RFC 3464 structure: multipart/report with a delivery-status part.
+
+    Such a report is a bounce by its form; anything else is one only by what a heuristic read.
+    """
+    if message.get_content_type() != "multipart/report":
+        return False
+    return any(
+        part.get_content_type() in ("message/delivery-status", "message/global-delivery-status")
+        for part in message.walk()
+    )
+
+
 # --- RFC 3464 -------------------------------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from outreach.adapters.models import (
     Message,
     MessageState,
 )
-from outreach.core.bounce_reading import Bounce
+from outreach.core.bounce_reading import Bounce, is_delivery_report
 from outreach.core.inbound_reading import InboundKind, Reading, read_as_answer, read_inbound
 from outreach.core.reply_labels import label_reply
 from outreach.core.return_paths import check_matches, verp_row
@@ -146,6 +146,9 @@ def _take(
         reading = _as_bounce_when_unrecognised(_against(reading, message, now, ours), ours)
     else:
         ours = _by_references(session, reading)
+        if _misread_as_bounce(session, reading, ours, message):
+            reading = _read_as_answer(reading, message, now)
+            ours = _by_references(session, reading)
     creator = _creator_for(session, reading, ours)
     notes: list[str] = []
     if headers_only:
@@ -188,10 +191,30 @@ def _against(reading: Reading, message: EmailMessage, now: datetime, ours: Messa
     """An answer judged again knowing the subject we sent: its words are not the sender's."""
     if reading.kind is InboundKind.BOUNCE:
         return reading
+    return _read_as_answer(reading, message, now, ours.subject)
+
+
+def _read_as_answer(
+    reading: Reading, message: EmailMessage, now: datetime, sent_subject: str | None = None
+) -> Reading:
     try:
-        return read_as_answer(reading, message, now, ours.subject)
+        return read_as_answer(reading, message, now, sent_subject)
     except Exception:  # any broken message is kept and listed, never allowed to stop a sync
         return reading
+
+
+def _misread_as_bounce(
+    session: Session, reading: Reading, ours: Message | None, message: EmailMessage
+) -> bool:
+    """A bounce by heuristics alone (flufl.bounce, phrases) that names no address we sent to.
+
+    Such readings come from people's replies (a quoted log line, a pasted address list): the
+    message is read again as an answer.  An RFC 3464 report is a bounce by its form, and one
+    about addresses we never wrote to still counts for nobody (see `_bounced_creator`).
+    """
+    if reading.kind is not InboundKind.BOUNCE or is_delivery_report(message):
+        return False
+    return _bounced_creator(session, reading, ours) is None
 
 
 def _seen(session: Session, mailbox: str, header_message_id: str) -> bool:

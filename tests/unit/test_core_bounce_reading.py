@@ -10,7 +10,7 @@ from typing import cast
 
 import pytest
 
-from outreach.core.bounce_reading import Bounce, read_bounce
+from outreach.core.bounce_reading import Bounce, is_delivery_report, read_bounce
 
 CORPORA = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpora"
 PERL = CORPORA / "perl_bounceparser"
@@ -248,3 +248,9 @@ def test_sisimai_corpus_detection_and_hardness() -> None:
     assert (detected - len(wrong_hardness)) / detected >= 0.80, (
         f"hard/soft differs from sisimai ({len(wrong_hardness)}): {wrong_hardness}"
     )
+
+
+def test_only_rfc3464_structure_makes_a_delivery_report() -> None:
+    assert is_delivery_report(parse(dsn("failed", "5.1.1", "550 5.1.1 User unknown")))
+    assert not is_delivery_report(parse(QMAIL))
+    assert not is_delivery_report(parse("From: a@b.example\nSubject: Re: hi\n\nHello\n"))
