@@ -8,7 +8,9 @@ heuristic pass covers carriers neither knows (Japanese carriers, bare "undeliver
 Hard means *the address itself* is permanently bad (no such user, no such domain, moved): the
 caller suppresses it at once.  A permanent failure that blames the message or the mailbox's state
 (mailbox full, spam or policy rejection, message too large, disabled account) is soft: the caller
-retries and suppresses after repeated soft bounces.  `reason` is one of the tokens in `REASONS`.
+retries and suppresses after repeated soft bounces.  A 5.7.x code with words of a content filter
+("spam", "blocked", "policy", "content", "reputation") is such a rejection even where the MTA's
+Status says 5.1.1.  `reason` is one of the tokens in `REASONS`.
 
 Pure: takes a parsed `email.message.EmailMessage`, returns a frozen dataclass, no I/O.
 """
@@ -150,7 +152,7 @@ def read_bounce(message: EmailMessage) -> Bounce | None:
         recipients = _heuristic_recipients(message, text)
     if not recipients:
         return None
-    status = _status_in(text)
+    status = _filter_status(text) or _status_in(text)
     reason = _reason(status, text, permanent=permanent)
     return Bounce(
         recipients=recipients,
@@ -213,6 +215,8 @@ def _read_dsn(message: Message, text: str, original_id: str | None) -> tuple[Bou
         detailed = _status_in(diagnostic)
         if detailed and detailed[0] == status[0]:
             status = detailed
+    # A spam or policy rejection blames the message, whatever Status the MTA wrote ("5.1.1").
+    status = _filter_status(diagnostic) or status
     permanent = "failed" in actions or bool(status and status.startswith("5"))
     if "delayed" in actions and "failed" not in actions:
         permanent = False
@@ -328,6 +332,26 @@ def _heuristic_recipients(message: Message, text: str) -> tuple[str, ...]:
 def _status_in(text: str) -> str | None:
     found = [match.group(0) for match in _STATUS.finditer(text)]
     return _pick_status([status for status in found if not status.startswith("2")])
+
+
+_FILTER_STATUS = re.compile(r"(?<![\d.])5\.7\.\d{1,3}(?![\d.])")
+_FILTER_WORDS = re.compile(
+    r"(?i)spam|block|black ?list|dnsbl|spamhaus|policy|policies|content|reputation|filter"
+)
+
+
+def _filter_status(text: str) -> str | None:
+    """The 5.7.x code of a content-filter, spam or policy rejection in `text`, if it is one.
+
+    The words must be near the code (the same diagnostic), so a footer about spam scanning
+    elsewhere in a notice does not turn "user unknown" into a rejection of the message.
+    """
+    for match in _FILTER_STATUS.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        window = text[max(line_start, match.start() - 200) : match.end() + 300]
+        if _FILTER_WORDS.search(window):
+            return match.group(0)
+    return None
 
 
 def _reason(status: str | None, text: str, *, permanent: bool) -> str:

@@ -156,6 +156,33 @@ def test_read_bounce(raw: str, expected: Bounce) -> None:
     assert read_bounce(parse(raw)) == expected
 
 
+@pytest.mark.parametrize(
+    ("status", "diagnostic"),
+    [
+        ("5.1.1", "550 5.7.1 Message rejected as spam by Content Filtering"),
+        ("5.1.1", "550 5.7.1 IP address blacklisted by recipient"),
+        ("5.0.0", "550 5.1.0 Unknown address error 550 5.7.1 blocked by policy"),
+        ("5.1.1", "554 5.7.1 Recipient address rejected: sender reputation too low"),
+        ("5.1.1", "550 5.7.1 Message content rejected"),
+    ],
+)
+def test_content_filter_rejections_are_soft(status: str, diagnostic: str) -> None:
+    """A spam or policy rejection blames the message or the sender, not the address."""
+    found = read_bounce(parse(dsn("failed", status, diagnostic)))
+    assert found is not None
+    assert (found.hard, found.status, found.reason) == (False, "5.7.1", "blocked")
+
+
+def test_content_filter_rejection_without_a_delivery_report_is_soft() -> None:
+    raw = QMAIL.replace(
+        "Sorry, no mailbox here by that name. (#5.1.1)",
+        "Recipient address rejected: 550 5.7.1 message looks like spam, blocked by content filter",
+    )
+    found = read_bounce(parse(raw))
+    assert found is not None
+    assert (found.hard, found.status, found.reason) == (False, "5.7.1", "blocked")
+
+
 def test_delivered_recipients_are_not_bounces() -> None:
     assert read_bounce(parse(dsn("delivered", "2.0.0", "250 OK"))) is None
 
