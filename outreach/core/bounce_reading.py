@@ -44,6 +44,8 @@ class Bounce:
     status: str | None
     reason: str
     original_message_id: str | None
+    # A delay notice ("will keep trying", DSN Action: delayed): nothing has failed yet.
+    delayed: bool = False
 
 
 _STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
@@ -121,6 +123,17 @@ _PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 
+# What a delay notice says; a notice that gave up says "will not try again" or "gave up".
+_STILL_TRYING = re.compile(
+    r"(?i)will (?:continue|keep) (?:trying|to try)|will (?:retry|try again)(?! no)|"
+    r"delivery (?:is |has been )?delayed|has been delayed|"
+    r"not (?:yet )?been delivered (?:yet|so far)|still (?:trying|retrying)"
+)
+_GAVE_UP = re.compile(
+    r"(?i)permanent (?:error|failure)|(?:gave|given|giving) up|will not (?:try|retry)|"
+    r"no (?:further|more) (?:attempts|retries)"
+)
+
 _BOUNCE_SUBJECT = re.compile(
     r"(?i)undeliver|undelivered|delivery (?:status|failure|failed|notification|problem)|"
     r"returned (?:mail|to sender)|failure notice|mail delivery (?:failed|failure|system)|"
@@ -154,12 +167,18 @@ def read_bounce(message: EmailMessage) -> Bounce | None:
         return None
     status = _filter_status(text) or _status_in(text)
     reason = _reason(status, text, permanent=permanent)
+    delayed = (
+        not (status and status.startswith("5"))
+        and bool(_STILL_TRYING.search(text))
+        and not _GAVE_UP.search(text)
+    )
     return Bounce(
         recipients=recipients,
-        hard=reason in _HARD_REASONS and (status is None or status.startswith("5")),
+        hard=not delayed and reason in _HARD_REASONS and (status is None or status.startswith("5")),
         status=status,
         reason=reason,
         original_message_id=original_id,
+        delayed=delayed,
     )
 
 
@@ -218,7 +237,8 @@ def _read_dsn(message: Message, text: str, original_id: str | None) -> tuple[Bou
     # A spam or policy rejection blames the message, whatever Status the MTA wrote ("5.1.1").
     status = _filter_status(diagnostic) or status
     permanent = "failed" in actions or bool(status and status.startswith("5"))
-    if "delayed" in actions and "failed" not in actions:
+    delayed = "delayed" in actions and "failed" not in actions
+    if delayed:
         permanent = False
     reason = _reason(status, diagnostic + "\n" + text, permanent=permanent)
     bounce = Bounce(
@@ -227,6 +247,7 @@ def _read_dsn(message: Message, text: str, original_id: str | None) -> tuple[Bou
         status=status,
         reason=reason,
         original_message_id=original_id,
+        delayed=delayed,
     )
     return bounce, True
 

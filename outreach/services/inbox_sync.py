@@ -11,7 +11,7 @@ from email.utils import getaddresses
 from typing import cast
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, or_, select
 
 from outreach.adapters.imap_inbox import FOLDER as FOLDER_NAME
 from outreach.adapters.imap_inbox import MAX_MESSAGE_BYTES, ImapInbox
@@ -38,6 +38,7 @@ SYNC_BATCH = 200
 MAX_STORED_RAW_CHARACTERS = 1_000_000
 SOFT_BOUNCES_BEFORE_SUPPRESSION = 3
 UNMATCHED = "unmatched"
+DELAYED = "delayed"  # the label of a bounce row that is only a delay notice
 MIN_SUBJECT_TO_MATCH = 8  # shorter subjects ("hi", "thanks") say nothing about the thread
 
 
@@ -420,20 +421,41 @@ def _bounce(
     assert reading.bounce is not None
     row.handled_at = now
     bounce = reading.bounce
-    soft_before = session.exec(
-        select(func.count()).where(
-            Inbound.creator_id == creator.id, Inbound.kind == InboundKind.BOUNCE.value,
-            col(Inbound.id) != row.id,
-        )
-    ).one()  # fmt: skip
-    if bounce.hard or soft_before + 1 >= SOFT_BOUNCES_BEFORE_SUPPRESSION:
-        why = bounce.status or ("hard" if bounce.hard else f"{soft_before + 1} soft bounces")
+    status = bounce.status or "no status"
+    if bounce.delayed:
+        # "Will keep trying": nothing has failed, and the notice counts for nothing.
+        row.label = DELAYED
+        session.add(row)
+        record_event(session, creator, "delivery_delayed",
+                     f"delivery delayed ({status}), the server keeps trying: {bounce.reason}",
+                     now)  # fmt: skip
+        return
+    failed = _failed_messages(session, creator)
+    if bounce.hard or len(failed) >= SOFT_BOUNCES_BEFORE_SUPPRESSION:
+        why = bounce.status or ("hard" if bounce.hard else f"{len(failed)} soft bounces")
         record_reply(session, creator, ReplyKind.BOUNCE, now, f"{why}: {bounce.reason}")
     else:
-        status = bounce.status or "no status"
         record_event(
             session, creator, "soft_bounce", f"soft bounce ({status}): {bounce.reason}", now
         )
+
+
+def _failed_messages(session: Session, creator: Creator) -> set[str]:
+    """Our messages to the creator that failed, by their bounces so far (this one included).
+
+    Several notices about one message (a retry, two servers reporting) are one failure; a
+    notice whose message is unknown cannot be told apart from others and counts on its own.
+    """
+    rows = session.exec(
+        select(Inbound.id, Inbound.message_id).where(
+            Inbound.creator_id == creator.id, Inbound.kind == InboundKind.BOUNCE.value,
+            or_(col(Inbound.label).is_(None), col(Inbound.label) != DELAYED),
+        )
+    ).all()  # fmt: skip
+    return {
+        f"message {message_id}" if message_id is not None else f"notice {row_id}"
+        for row_id, message_id in rows
+    }
 
 
 def _auto_reply(

@@ -126,7 +126,14 @@ Yes! Let's talk. My old address misaki@example.jp does not exist anymore, use th
         ),
         (
             dsn("delayed", "4.4.1", "Connection timed out"),
-            Bounce(("misaki@example.jp",), False, "4.4.1", "expired", "<proposal-1@example.com>"),
+            Bounce(
+                ("misaki@example.jp",),
+                False,
+                "4.4.1",
+                "expired",
+                "<proposal-1@example.com>",
+                delayed=True,
+            ),
         ),
         (
             dsn("failed", "5.0.0", "550 5.1.1 No such user"),
@@ -281,3 +288,15 @@ def test_only_rfc3464_structure_makes_a_delivery_report() -> None:
     assert is_delivery_report(parse(dsn("failed", "5.1.1", "550 5.1.1 User unknown")))
     assert not is_delivery_report(parse(QMAIL))
     assert not is_delivery_report(parse("From: a@b.example\nSubject: Re: hi\n\nHello\n"))
+
+
+def test_only_a_notice_that_keeps_trying_is_a_delay() -> None:
+    still_trying = QMAIL.replace(
+        "This is a permanent error; I've given up. Sorry it didn't work out.",
+        "This is a temporary error; I will keep trying to deliver it for 5 days.",
+    ).replace("Sorry, no mailbox here by that name. (#5.1.1)", "Connection refused (#4.4.1)")
+    delayed = read_bounce(parse(still_trying))
+    assert delayed is not None and delayed.delayed and not delayed.hard
+    failed = read_bounce(parse(dsn("failed", "4.4.7", "Delivery time expired")))
+    assert failed is not None and not failed.delayed
+    assert not cast(Bounce, read_bounce(parse(QMAIL))).delayed
