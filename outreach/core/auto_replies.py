@@ -114,6 +114,14 @@ def _by_headers(message: Message) -> str | None:
     return None
 
 
+def subject_has_auto_reply_words(subject: str) -> bool:
+    """Whether any word of `subject` (ours repeated or not) is one an auto-responder writes.
+
+    When none is, knowing the subject we sent cannot change `read_auto_reply`'s verdict.
+    """
+    return _SUBJECT.search(subject) is not None
+
+
 def _own_words_of_subject(subject: str, sent_subject: str | None) -> str:
     """What the sender wrote in the subject, without the subject of ours it repeats.
 

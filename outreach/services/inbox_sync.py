@@ -24,6 +24,7 @@ from outreach.adapters.models import (
     Message,
     MessageState,
 )
+from outreach.core.auto_replies import subject_has_auto_reply_words
 from outreach.core.bounce_reading import Bounce, is_delivery_report
 from outreach.core.inbound_reading import InboundKind, Reading, read_as_answer, read_inbound
 from outreach.core.reply_labels import label_reply
@@ -190,8 +191,8 @@ def _read(message: EmailMessage, now: datetime) -> Reading | None:
 
 def _against(reading: Reading, message: EmailMessage, now: datetime, ours: Message) -> Reading:
     """An answer judged again knowing the subject we sent: its words are not the sender's."""
-    if reading.kind is InboundKind.BOUNCE:
-        return reading
+    if reading.kind is InboundKind.BOUNCE or not subject_has_auto_reply_words(reading.subject):
+        return reading  # the first reading already judged this subject exactly
     return _read_as_answer(reading, message, now, ours.subject)
 
 
