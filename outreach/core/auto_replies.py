@@ -3,6 +3,8 @@
 Headers first (RFC 3834 `Auto-Submitted`, `X-Autoreply`, `X-Autorespond`, `Precedence`, Exchange's
 `X-Auto-Response-Suppress`, vendor headers), then localised subjects (English, Japanese, Korean,
 German, French, Spanish, Italian, Dutch, Portuguese, Polish), then the opening of the body.
+Only the subject's own words count: the subject of ours a reply repeats (passed in when known)
+is cut out, and without it a subject that begins with "Re:"/"AW:"/"答复:" is no evidence alone.
 
 Delivery reports (multipart/report) are not auto-replies: `read_bounce` owns them.  The caller
 classifies bounces before auto-replies, since many bounces also say `Auto-Submitted`.
@@ -17,6 +19,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage, Message
+
+from outreach.core.subjects import has_reply_prefix, without_prefixes
 
 
 @dataclass(frozen=True)
@@ -70,13 +74,24 @@ _BODY_AWAY = re.compile(
 _QUOTE = re.compile(r"(?m)^>|^On .{5,80} wrote:|^-{2,} ?Original Message")
 
 
-def read_auto_reply(message: EmailMessage, received: datetime) -> AutoReply | None:
-    """Whether `message` is an automatic reply, and the return date it states (if any)."""
+def read_auto_reply(
+    message: EmailMessage, received: datetime, sent_subject: str | None = None
+) -> AutoReply | None:
+    """Whether `message` is an automatic reply, and the return date it states (if any).
+
+    `sent_subject` is the subject of our message it answers, when known: words of our own
+    subject ("vacation", 休暇, "Urlaub" in a campaign's subject) repeated in a reply's subject
+    are no evidence of anything.
+    """
     if message.get_content_type() == "multipart/report":
         return None
     subject = str(message.get("Subject", "") or "")
     body = _body_text(message)
-    reason = _by_headers(message) or _by_subject(subject) or _by_body(body)
+    reason = (
+        _by_headers(message)
+        or _by_subject(_own_words_of_subject(subject, sent_subject))
+        or _by_body(body)
+    )
     if reason is None:
         return None
     return AutoReply(reason=reason, return_date=return_date(subject + "\n" + body[:4000], received))
@@ -97,6 +112,29 @@ def _by_headers(message: Message) -> str | None:
     if suppress:
         return "header: x-auto-response-suppress"
     return None
+
+
+def subject_has_auto_reply_words(subject: str) -> bool:
+    """Whether any word of `subject` (ours repeated or not) is one an auto-responder writes.
+
+    When none is, knowing the subject we sent cannot change `read_auto_reply`'s verdict.
+    """
+    return _SUBJECT.search(subject) is not None
+
+
+def _own_words_of_subject(subject: str, sent_subject: str | None) -> str:
+    """What the sender wrote in the subject, without the subject of ours it repeats.
+
+    Without our subject (or when it is not found), a subject that begins with a reply prefix
+    ("Re:", "AW:", "答复:") is a person's answer in our thread and says nothing by itself;
+    headers and body still decide.
+    """
+    text = " ".join(subject.split())
+    ours = without_prefixes(sent_subject or "")
+    found = re.search(re.escape(ours), text, re.IGNORECASE) if ours else None
+    if found:
+        return text[: found.start()] + " " + text[found.end() :]
+    return "" if has_reply_prefix(text) else text
 
 
 def _by_subject(subject: str) -> str | None:

@@ -8,7 +8,9 @@ heuristic pass covers carriers neither knows (Japanese carriers, bare "undeliver
 Hard means *the address itself* is permanently bad (no such user, no such domain, moved): the
 caller suppresses it at once.  A permanent failure that blames the message or the mailbox's state
 (mailbox full, spam or policy rejection, message too large, disabled account) is soft: the caller
-retries and suppresses after repeated soft bounces.  `reason` is one of the tokens in `REASONS`.
+retries and suppresses after repeated soft bounces.  A 5.7.x code with words of a content filter
+("spam", "blocked", "policy", "content", "reputation") is such a rejection even where the MTA's
+Status says 5.1.1.  `reason` is one of the tokens in `REASONS`.
 
 Pure: takes a parsed `email.message.EmailMessage`, returns a frozen dataclass, no I/O.
 """
@@ -42,6 +44,8 @@ class Bounce:
     status: str | None
     reason: str
     original_message_id: str | None
+    # A delay notice ("will keep trying", DSN Action: delayed): nothing has failed yet.
+    delayed: bool = False
 
 
 _STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
@@ -119,6 +123,17 @@ _PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 
+# What a delay notice says; a notice that gave up says "will not try again" or "gave up".
+_STILL_TRYING = re.compile(
+    r"(?i)will (?:continue|keep) (?:trying|to try)|will (?:retry|try again)(?! no)|"
+    r"delivery (?:is |has been )?delayed|has been delayed|"
+    r"not (?:yet )?been delivered (?:yet|so far)|still (?:trying|retrying)"
+)
+_GAVE_UP = re.compile(
+    r"(?i)permanent (?:error|failure)|(?:gave|given|giving) up|will not (?:try|retry)|"
+    r"no (?:further|more) (?:attempts|retries)"
+)
+
 _BOUNCE_SUBJECT = re.compile(
     r"(?i)undeliver|undelivered|delivery (?:status|failure|failed|notification|problem)|"
     r"returned (?:mail|to sender)|failure notice|mail delivery (?:failed|failure|system)|"
@@ -150,14 +165,33 @@ def read_bounce(message: EmailMessage) -> Bounce | None:
         recipients = _heuristic_recipients(message, text)
     if not recipients:
         return None
-    status = _status_in(text)
+    status = _filter_status(text) or _status_in(text)
     reason = _reason(status, text, permanent=permanent)
+    delayed = (
+        not (status and status.startswith("5"))
+        and bool(_STILL_TRYING.search(text))
+        and not _GAVE_UP.search(text)
+    )
     return Bounce(
         recipients=recipients,
-        hard=reason in _HARD_REASONS and (status is None or status.startswith("5")),
+        hard=not delayed and reason in _HARD_REASONS and (status is None or status.startswith("5")),
         status=status,
         reason=reason,
         original_message_id=original_id,
+        delayed=delayed,
+    )
+
+
+def is_delivery_report(message: Message) -> bool:
+    """Whether `message` has RFC 3464 structure: multipart/report with a delivery-status part.
+
+    Such a report is a bounce by its form; anything else is one only by what a heuristic read.
+    """
+    if message.get_content_type() != "multipart/report":
+        return False
+    return any(
+        part.get_content_type() in ("message/delivery-status", "message/global-delivery-status")
+        for part in message.walk()
     )
 
 
@@ -200,8 +234,11 @@ def _read_dsn(message: Message, text: str, original_id: str | None) -> tuple[Bou
         detailed = _status_in(diagnostic)
         if detailed and detailed[0] == status[0]:
             status = detailed
+    # A spam or policy rejection blames the message, whatever Status the MTA wrote ("5.1.1").
+    status = _filter_status(diagnostic) or status
     permanent = "failed" in actions or bool(status and status.startswith("5"))
-    if "delayed" in actions and "failed" not in actions:
+    delayed = "delayed" in actions and "failed" not in actions
+    if delayed:
         permanent = False
     reason = _reason(status, diagnostic + "\n" + text, permanent=permanent)
     bounce = Bounce(
@@ -210,6 +247,7 @@ def _read_dsn(message: Message, text: str, original_id: str | None) -> tuple[Bou
         status=status,
         reason=reason,
         original_message_id=original_id,
+        delayed=delayed,
     )
     return bounce, True
 
@@ -315,6 +353,26 @@ def _heuristic_recipients(message: Message, text: str) -> tuple[str, ...]:
 def _status_in(text: str) -> str | None:
     found = [match.group(0) for match in _STATUS.finditer(text)]
     return _pick_status([status for status in found if not status.startswith("2")])
+
+
+_FILTER_STATUS = re.compile(r"(?<![\d.])5\.7\.\d{1,3}(?![\d.])")
+_FILTER_WORDS = re.compile(
+    r"(?i)spam|block|black ?list|dnsbl|spamhaus|policy|policies|content|reputation|filter"
+)
+
+
+def _filter_status(text: str) -> str | None:
+    """The 5.7.x code of a content-filter, spam or policy rejection in `text`, if it is one.
+
+    The words must be near the code (the same diagnostic), so a footer about spam scanning
+    elsewhere in a notice does not turn "user unknown" into a rejection of the message.
+    """
+    for match in _FILTER_STATUS.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        window = text[max(line_start, match.start() - 200) : match.end() + 300]
+        if _FILTER_WORDS.search(window):
+            return match.group(0)
+    return None
 
 
 def _reason(status: str | None, text: str, *, permanent: bool) -> str:

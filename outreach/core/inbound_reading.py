@@ -48,9 +48,12 @@ class Reading:
     return_date: date | None = None
 
 
-def read_inbound(message: EmailMessage, received: datetime) -> Reading:
+def read_inbound(
+    message: EmailMessage, received: datetime, sent_subject: str | None = None
+) -> Reading:
     """Classify in the issue's order: bounce, auto-reply, opt-out, human reply.
 
+    `sent_subject` is the subject of our message it answers, when known (see `read_auto_reply`).
     Over-long header values and large attachments of `message` are cut in place first (see
     MAX_HEADER_CHARS and MAX_ATTACHMENT_CHARS).
     """
@@ -71,10 +74,21 @@ def read_inbound(message: EmailMessage, received: datetime) -> Reading:
     bounce = read_bounce(message)
     if bounce is not None:
         return replace(reply, kind=InboundKind.BOUNCE, bounce=bounce)
-    auto = read_auto_reply(message, received)
+    return read_as_answer(reply, message, received, sent_subject)
+
+
+def read_as_answer(
+    reading: Reading, message: EmailMessage, received: datetime, sent_subject: str | None = None
+) -> Reading:
+    """`reading` of `message` classified again as anything but a bounce.
+
+    For when more is known than `read_inbound` knew: the subject of our message it answers.
+    """
+    reply = replace(reading, kind=InboundKind.REPLY, bounce=None, return_date=None)
+    auto = read_auto_reply(message, received, sent_subject)
     if auto is not None:
         return replace(reply, kind=InboundKind.AUTO_REPLY, return_date=auto.return_date)
-    if opt_out_request(text) or _unsubscribe_subject(reply.subject):
+    if opt_out_request(reply.text) or _unsubscribe_subject(reply.subject):
         return replace(reply, kind=InboundKind.OPT_OUT)
     return reply
 

@@ -17,9 +17,19 @@ _MARKER = re.compile(r"^\s*\((?:광고|広告)\)\s*")
 
 def base_subject(subject: str) -> str:
     """The subject with every leading reply/forward prefix and legal marker removed."""
+    return without_prefixes(subject).casefold()
+
+
+def without_prefixes(subject: str) -> str:
+    """`base_subject` with its letters' case kept."""
     text = " ".join(subject.split())
     while True:
         stripped = _MARKER.sub("", _PREFIX.sub("", text, count=1), count=1)
         if stripped == text:
-            return text.casefold()
+            return text
         text = stripped
+
+
+def has_reply_prefix(subject: str) -> bool:
+    """Whether the subject begins with a reply or forward prefix ("Re:", "AW:", "答复:"...)."""
+    return _PREFIX.match(subject) is not None

@@ -11,7 +11,7 @@ from email.utils import getaddresses
 from typing import cast
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, or_, select
 
 from outreach.adapters.imap_inbox import FOLDER as FOLDER_NAME
 from outreach.adapters.imap_inbox import MAX_MESSAGE_BYTES, ImapInbox
@@ -24,8 +24,9 @@ from outreach.adapters.models import (
     Message,
     MessageState,
 )
-from outreach.core.bounce_reading import Bounce
-from outreach.core.inbound_reading import InboundKind, Reading, read_inbound
+from outreach.core.auto_replies import subject_has_auto_reply_words
+from outreach.core.bounce_reading import Bounce, is_delivery_report
+from outreach.core.inbound_reading import InboundKind, Reading, read_as_answer, read_inbound
 from outreach.core.reply_labels import label_reply
 from outreach.core.return_paths import check_matches, verp_row
 from outreach.core.subjects import base_subject
@@ -38,6 +39,7 @@ SYNC_BATCH = 200
 MAX_STORED_RAW_CHARACTERS = 1_000_000
 SOFT_BOUNCES_BEFORE_SUPPRESSION = 3
 UNMATCHED = "unmatched"
+DELAYED = "delayed"  # the label of a bounce row that is only a delay notice
 MIN_SUBJECT_TO_MATCH = 8  # shorter subjects ("hi", "thanks") say nothing about the thread
 
 
@@ -141,10 +143,14 @@ def _take(
                "already read under an earlier UIDVALIDITY")  # fmt: skip
         return "duplicate"
     ours = _by_return_path(session, return_path, message)
+    by_return_path = ours is not None
     if ours is not None:
-        reading = _as_bounce_when_unrecognised(reading, ours)
+        reading = _as_bounce_when_unrecognised(_against(reading, message, now, ours), ours)
     else:
         ours = _by_references(session, reading)
+        if _misread_as_bounce(session, reading, ours, message):
+            reading = _read_as_answer(reading, message, now)
+            ours = _by_references(session, reading)
     creator = _creator_for(session, reading, ours)
     notes: list[str] = []
     if headers_only:
@@ -155,6 +161,8 @@ def _take(
             notes.append("matched by its subject")
     if creator is not None and ours is None and reading.kind is not InboundKind.BOUNCE:
         ours = _latest_sent_to(session, creator, reading)
+    if ours is not None and not by_return_path:
+        reading = _against(reading, message, now, ours)
     if creator is not None and reading.kind is not InboundKind.BOUNCE:
         notes += _other_address_note(session, creator, reading, now)
     row = _store(session, mailbox, uidvalidity, uid, raw, now, reading, ours, creator,
@@ -179,6 +187,36 @@ def _read(message: EmailMessage, now: datetime) -> Reading | None:
         return read_inbound(message, now)
     except Exception:  # any broken message is kept and listed, never allowed to stop a sync
         return None
+
+
+def _against(reading: Reading, message: EmailMessage, now: datetime, ours: Message) -> Reading:
+    """An answer judged again knowing the subject we sent: its words are not the sender's."""
+    if reading.kind is InboundKind.BOUNCE or not subject_has_auto_reply_words(reading.subject):
+        return reading  # the first reading already judged this subject exactly
+    return _read_as_answer(reading, message, now, ours.subject)
+
+
+def _read_as_answer(
+    reading: Reading, message: EmailMessage, now: datetime, sent_subject: str | None = None
+) -> Reading:
+    try:
+        return read_as_answer(reading, message, now, sent_subject)
+    except Exception:  # any broken message is kept and listed, never allowed to stop a sync
+        return reading
+
+
+def _misread_as_bounce(
+    session: Session, reading: Reading, ours: Message | None, message: EmailMessage
+) -> bool:
+    """A bounce by heuristics alone (flufl.bounce, phrases) that names no address we sent to.
+
+    Such readings come from people's replies (a quoted log line, a pasted address list): the
+    message is read again as an answer.  An RFC 3464 report is a bounce by its form, and one
+    about addresses we never wrote to still counts for nobody (see `_bounced_creator`).
+    """
+    if reading.kind is not InboundKind.BOUNCE or is_delivery_report(message):
+        return False
+    return _bounced_creator(session, reading, ours) is None
 
 
 def _seen(session: Session, mailbox: str, header_message_id: str) -> bool:
@@ -384,20 +422,41 @@ def _bounce(
     assert reading.bounce is not None
     row.handled_at = now
     bounce = reading.bounce
-    soft_before = session.exec(
-        select(func.count()).where(
-            Inbound.creator_id == creator.id, Inbound.kind == InboundKind.BOUNCE.value,
-            col(Inbound.id) != row.id,
-        )
-    ).one()  # fmt: skip
-    if bounce.hard or soft_before + 1 >= SOFT_BOUNCES_BEFORE_SUPPRESSION:
-        why = bounce.status or ("hard" if bounce.hard else f"{soft_before + 1} soft bounces")
+    status = bounce.status or "no status"
+    if bounce.delayed:
+        # "Will keep trying": nothing has failed, and the notice counts for nothing.
+        row.label = DELAYED
+        session.add(row)
+        record_event(session, creator, "delivery_delayed",
+                     f"delivery delayed ({status}), the server keeps trying: {bounce.reason}",
+                     now)  # fmt: skip
+        return
+    failed = _failed_messages(session, creator)
+    if bounce.hard or len(failed) >= SOFT_BOUNCES_BEFORE_SUPPRESSION:
+        why = bounce.status or ("hard" if bounce.hard else f"{len(failed)} soft bounces")
         record_reply(session, creator, ReplyKind.BOUNCE, now, f"{why}: {bounce.reason}")
     else:
-        status = bounce.status or "no status"
         record_event(
             session, creator, "soft_bounce", f"soft bounce ({status}): {bounce.reason}", now
         )
+
+
+def _failed_messages(session: Session, creator: Creator) -> set[str]:
+    """Our messages to the creator that failed, by their bounces so far (this one included).
+
+    Several notices about one message (a retry, two servers reporting) are one failure; a
+    notice whose message is unknown cannot be told apart from others and counts on its own.
+    """
+    rows = session.exec(
+        select(Inbound.id, Inbound.message_id).where(
+            Inbound.creator_id == creator.id, Inbound.kind == InboundKind.BOUNCE.value,
+            or_(col(Inbound.label).is_(None), col(Inbound.label) != DELAYED),
+        )
+    ).all()  # fmt: skip
+    return {
+        f"message {message_id}" if message_id is not None else f"notice {row_id}"
+        for row_id, message_id in rows
+    }
 
 
 def _auto_reply(

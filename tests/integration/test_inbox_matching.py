@@ -95,6 +95,73 @@ def test_replies_without_our_headers_are_matched_by_sender_or_subject(
         assert rows["stranger@else.example"].kind == "unmatched"
 
 
+def test_auto_reply_words_in_our_own_subject_do_not_make_a_reply_automatic(
+    workspace: Path, imap_server: DovecotTestServer
+) -> None:
+    for template in workspace.glob("templates/messages/*/proposal.txt"):
+        subject, rest = template.read_text(encoding="utf-8").split("\n", 1)
+        subject = subject.replace("Subject: ", "Subject: Vacation glow, Urlaub, 休暇: ")
+        template.write_text(f"{subject}\n{rest}", encoding="utf-8")
+    with SmtpTestServer(security="none") as smtp:
+        app = inbox_app(workspace, smtp, imap_server)
+        asyncio.run(Daemon(app=app, clock=lambda: START).run_once())
+        misaki, kenta = sent_to(app, "misaki.hada"), sent_to(app, "kenta.skincare")
+        minji = sent_to(app, "minji.glow")
+        assert "Vacation" in misaki.subject
+        # People answering in the thread: our subject's words say nothing about them.
+        imap_server.append(reply(misaki, "misaki@mail.example", "ぜひお願いします。",
+                                 f"Re: {misaki.subject}"))  # fmt: skip
+        imap_server.append(headerless_reply("minji.kim@mail.example", f"AW: {minji.subject}",
+                                            "Yes, I'd love to!"))  # fmt: skip
+        # An auto-responder's words around our subject still count.
+        imap_server.append(reply(kenta, "kenta.tanaka@mail.example", "Thank you for your mail.",
+                                 f"Re: {kenta.subject} [Out of Office]"))  # fmt: skip
+
+        report = sync_inbox(app, ImapInbox(app.settings.imap), LATER)
+
+        assert report.counts == {"reply": 2, "auto_reply": 1}
+        assert state_of(app, "misaki.hada") == "replied"
+        assert state_of(app, "minji.glow") == "replied"
+        assert state_of(app, "kenta.skincare") == "active"
+
+
+def test_a_bounce_must_name_an_address_we_sent_to_unless_it_is_a_delivery_report(
+    workspace: Path, imap_server: DovecotTestServer
+) -> None:
+    with SmtpTestServer(security="none") as smtp:
+        app = inbox_app(workspace, smtp, imap_server)
+        asyncio.run(Daemon(app=app, clock=lambda: START).run_once())
+        misaki, kenta = sent_to(app, "misaki.hada"), sent_to(app, "kenta.skincare")
+        # A person's reply quoting a log line: flufl.bounce reads a garbage "recipient" in it.
+        quoted_log = (
+            "Sure! Here is the error I get when I sign up:\r\n\r\n"
+            '> Parameters: {"name"=>"Misaki", "email"=>"misaki@mail.example '
+            '<javascript:_e({}, \'cvml\', \'misaki%40mail.example\');>", "username"=>"m"}\r\n'
+            '> PG::NumericValueOutOfRange: ERROR:  value "2201945804" is out of range\r\n'
+        )
+        imap_server.append(reply(misaki, "misaki@mail.example", quoted_log))
+        # A non-standard notice about an address we never wrote to counts for nobody.
+        imap_server.append(report_to("luna@glowlab.example", "I'm afraid I wasn't able to "
+                                     "deliver your message to the following addresses.\r\n"
+                                     "<nobody@else.example>:\r\nSorry, no mailbox here by "
+                                     "that name. (#5.1.1)", "failure notice"))  # fmt: skip
+        # The same notice about an address we did write to is a bounce.
+        imap_server.append(report_to("luna@glowlab.example", "I'm afraid I wasn't able to "
+                                     "deliver your message to the following addresses.\r\n"
+                                     f"<{kenta.to_address}>:\r\nSorry, no mailbox here by "
+                                     "that name. (#5.1.1)", "failure notice"))  # fmt: skip
+
+        report = sync_inbox(app, ImapInbox(app.settings.imap), LATER)
+
+        assert report.counts == {"reply": 1, "unmatched": 1, "bounce": 1}
+        assert state_of(app, "misaki.hada") == "replied"
+        assert state_of(app, "kenta.skincare") == "bounced"
+        with app.session() as session:
+            rows = {r.sender: r for r in session.exec(select(Inbound))}
+        assert rows["misaki@mail.example"].in_reply_to == misaki.message_id
+        assert rows["misaki@mail.example"].text.startswith("Sure! Here is the error")
+
+
 def test_verp_attributes_reports_without_parsing_and_refuses_forged_tokens(
     workspace: Path, imap_server: DovecotTestServer
 ) -> None:

@@ -6,10 +6,10 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from outreach.adapters.imap_inbox import ImapInbox
-from outreach.adapters.models import Inbound, Suppression
+from outreach.adapters.models import Event, Inbound, Message, Suppression
 from outreach.daemon import Daemon
 from outreach.services.inbox_sync import sync_inbox
 from tests.imap_server import DovecotTestServer
@@ -87,3 +87,58 @@ def test_broken_mail_is_kept_and_listed_and_the_rest_is_still_read(
         with app.session() as session:
             kept = session.exec(select(Inbound).where(Inbound.kind == "unmatched")).one()
         assert kept.creator_id is None and "never-closed" in kept.raw
+
+
+def soft_report(to: Message, notice: int, action: str = "failed") -> bytes:
+    """A DSN about our message: mailbox full (failed, soft) or a delay (the server keeps trying)."""
+    status, text = ("5.2.2", "552 5.2.2 Mailbox full") if action == "failed" else (
+        "4.4.1", "Connection timed out; will keep trying")  # fmt: skip
+    return bounce_for(to).replace(b"<b-1@mail.example>", f"<b-{notice}@mail.example>".encode()
+        ).replace(b"Action: failed", f"Action: {action}".encode()
+        ).replace(b"Status: 5.1.1", f"Status: {status}".encode()
+        ).replace(b"550 5.1.1 User unknown", text.encode())  # fmt: skip
+
+
+def test_soft_bounces_count_failed_messages_not_notices_and_delays_count_for_nothing(
+    workspace: Path, imap_server: DovecotTestServer
+) -> None:
+    with SmtpTestServer(security="none") as smtp:
+        app = inbox_app(workspace, smtp, imap_server)
+        inbox = ImapInbox(app.settings.imap)
+        asyncio.run(Daemon(app=app, clock=lambda: START).run_once())
+        proposal = sent_to(app, "misaki.hada")
+        # Three notices about one message, and delay notices: one failure so far.
+        for notice in (1, 2, 3):
+            imap_server.append(soft_report(proposal, notice))
+        imap_server.append(soft_report(proposal, 4, "delayed"))
+        imap_server.append(soft_report(proposal, 5, "delayed"))
+        assert sync_inbox(app, inbox, START + timedelta(hours=3)).counts == {"bounce": 5}
+        assert state_of(app, "misaki.hada") == "active"
+
+        sent: list[Message] = []
+        for days, notice in ((4, 6), (11, 7)):
+            moment = START + timedelta(days=days)
+            asyncio.run(Daemon(app=app, clock=lambda moment=moment: moment).run_once())
+            with app.session() as session:
+                latest = session.exec(
+                    select(Message).where(Message.creator_id == proposal.creator_id)
+                    .order_by(Message.id.desc())  # type: ignore[union-attr]
+                ).first()  # fmt: skip
+            assert latest is not None and latest.id not in {m.id for m in sent} | {proposal.id}
+            sent.append(latest)
+            imap_server.append(soft_report(latest, notice))
+            sync_inbox(app, inbox, moment + timedelta(hours=3))
+            # The second failed message leaves the address alone; the third suppresses it
+            # (after the last step the sequence has completed, so only the address changes).
+            assert state_of(app, "misaki.hada") == ("active" if days == 4 else "completed")
+
+        with app.session() as session:
+            kinds = [e.kind for e in session.exec(
+                select(Event).where(Event.creator_id == proposal.creator_id)
+                .where(col(Event.kind).in_(["soft_bounce", "delivery_delayed", "bounce"]))
+                .order_by(Event.id)  # type: ignore[arg-type]
+            )]  # fmt: skip
+            suppressed = {s.address for s in session.exec(select(Suppression))}
+        assert kinds.count("delivery_delayed") == 2
+        assert kinds.count("soft_bounce") == 4 and kinds[-1] == "bounce"
+        assert suppressed == {proposal.to_address}

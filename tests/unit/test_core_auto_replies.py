@@ -80,6 +80,45 @@ def test_human_replies_are_not_auto_replies(
     assert read_auto_reply(make(subject, body, **headers), RECEIVED) is None
 
 
+@pytest.mark.parametrize(
+    ("subject", "sent"),
+    [
+        ("Re: Your next vacation, with our serum", "Your next vacation, with our serum"),
+        ("RE: 休暇にぴったりの美容液のご提案", "休暇にぴったりの美容液のご提案"),
+        ("AW: Urlaub mit unserem Serum", "Urlaub mit unserem Serum"),
+        ("答复: OOO? Not with our serum", "OOO? Not with our serum"),
+        ("Re: Re: (광고) Away from the office? Try this", "(광고) Away from the office? Try this"),
+    ],
+)
+def test_words_of_our_own_subject_are_no_auto_reply_evidence(subject: str, sent: str) -> None:
+    message = make(subject, "Yes, I'd love to try it! What's the next step?")
+    assert read_auto_reply(message, RECEIVED, sent_subject=sent) is None
+    # Without the subject we sent, a reply prefix alone says "a person answered our thread".
+    assert read_auto_reply(message, RECEIVED) is None
+
+
+@pytest.mark.parametrize(
+    ("subject", "sent"),
+    [
+        ("Automatic reply: Your next vacation", "Your next vacation"),
+        ("Out of Office: Re: A collaboration", "A collaboration"),
+        ("Re: A collaboration [Out of Office]", "A collaboration"),
+        ("AW: A collaboration (Abwesenheitsnotiz)", "A collaboration"),
+        ("自動返信: 休暇にぴったりの美容液", "休暇にぴったりの美容液"),
+    ],
+)
+def test_auto_reply_words_around_our_subject_still_count(subject: str, sent: str) -> None:
+    assert read_auto_reply(make(subject, "Thanks for your mail."), RECEIVED, sent_subject=sent)
+
+
+def test_a_reply_prefix_does_not_hide_headers_or_body_evidence() -> None:
+    by_header = make("Re: Your next vacation", "Thanks", Auto_Submitted="auto-replied")
+    by_body = make("Re: Your next vacation", "I am out of the office until 12 March.")
+    assert read_auto_reply(by_header, RECEIVED, sent_subject="Your next vacation")
+    assert read_auto_reply(by_body, RECEIVED, sent_subject="Your next vacation")
+    assert read_auto_reply(by_body, RECEIVED)
+
+
 def test_delivery_reports_are_left_to_bounce_reading() -> None:
     message = make("Undelivered", "x", Auto_Submitted="auto-generated")
     message.replace_header("Content-Type", "multipart/report; report-type=delivery-status")

@@ -10,7 +10,7 @@ from typing import cast
 
 import pytest
 
-from outreach.core.bounce_reading import Bounce, read_bounce
+from outreach.core.bounce_reading import Bounce, is_delivery_report, read_bounce
 
 CORPORA = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpora"
 PERL = CORPORA / "perl_bounceparser"
@@ -126,7 +126,14 @@ Yes! Let's talk. My old address misaki@example.jp does not exist anymore, use th
         ),
         (
             dsn("delayed", "4.4.1", "Connection timed out"),
-            Bounce(("misaki@example.jp",), False, "4.4.1", "expired", "<proposal-1@example.com>"),
+            Bounce(
+                ("misaki@example.jp",),
+                False,
+                "4.4.1",
+                "expired",
+                "<proposal-1@example.com>",
+                delayed=True,
+            ),
         ),
         (
             dsn("failed", "5.0.0", "550 5.1.1 No such user"),
@@ -154,6 +161,33 @@ Yes! Let's talk. My old address misaki@example.jp does not exist anymore, use th
 )
 def test_read_bounce(raw: str, expected: Bounce) -> None:
     assert read_bounce(parse(raw)) == expected
+
+
+@pytest.mark.parametrize(
+    ("status", "diagnostic"),
+    [
+        ("5.1.1", "550 5.7.1 Message rejected as spam by Content Filtering"),
+        ("5.1.1", "550 5.7.1 IP address blacklisted by recipient"),
+        ("5.0.0", "550 5.1.0 Unknown address error 550 5.7.1 blocked by policy"),
+        ("5.1.1", "554 5.7.1 Recipient address rejected: sender reputation too low"),
+        ("5.1.1", "550 5.7.1 Message content rejected"),
+    ],
+)
+def test_content_filter_rejections_are_soft(status: str, diagnostic: str) -> None:
+    """A spam or policy rejection blames the message or the sender, not the address."""
+    found = read_bounce(parse(dsn("failed", status, diagnostic)))
+    assert found is not None
+    assert (found.hard, found.status, found.reason) == (False, "5.7.1", "blocked")
+
+
+def test_content_filter_rejection_without_a_delivery_report_is_soft() -> None:
+    raw = QMAIL.replace(
+        "Sorry, no mailbox here by that name. (#5.1.1)",
+        "Recipient address rejected: 550 5.7.1 message looks like spam, blocked by content filter",
+    )
+    found = read_bounce(parse(raw))
+    assert found is not None
+    assert (found.hard, found.status, found.reason) == (False, "5.7.1", "blocked")
 
 
 def test_delivered_recipients_are_not_bounces() -> None:
@@ -248,3 +282,21 @@ def test_sisimai_corpus_detection_and_hardness() -> None:
     assert (detected - len(wrong_hardness)) / detected >= 0.80, (
         f"hard/soft differs from sisimai ({len(wrong_hardness)}): {wrong_hardness}"
     )
+
+
+def test_only_rfc3464_structure_makes_a_delivery_report() -> None:
+    assert is_delivery_report(parse(dsn("failed", "5.1.1", "550 5.1.1 User unknown")))
+    assert not is_delivery_report(parse(QMAIL))
+    assert not is_delivery_report(parse("From: a@b.example\nSubject: Re: hi\n\nHello\n"))
+
+
+def test_only_a_notice_that_keeps_trying_is_a_delay() -> None:
+    still_trying = QMAIL.replace(
+        "This is a permanent error; I've given up. Sorry it didn't work out.",
+        "This is a temporary error; I will keep trying to deliver it for 5 days.",
+    ).replace("Sorry, no mailbox here by that name. (#5.1.1)", "Connection refused (#4.4.1)")
+    delayed = read_bounce(parse(still_trying))
+    assert delayed is not None and delayed.delayed and not delayed.hard
+    failed = read_bounce(parse(dsn("failed", "4.4.7", "Delivery time expired")))
+    assert failed is not None and not failed.delayed
+    assert not cast(Bounce, read_bounce(parse(QMAIL))).delayed
