@@ -135,8 +135,8 @@ def _settle(
 
 
 _EVENT_KINDS = {
-    MessageState.CANCELLED: "relationship_cancelled",
-    MessageState.SKIPPED: "relationship_skipped",
+    MessageState.CANCELLED: "step_cancelled",
+    MessageState.SKIPPED: "step_skipped",
     MessageState.HELD: "held",
 }
 

@@ -119,7 +119,7 @@ def test_due_reminder_is_cancelled_once_the_content_is_posted(
         assert sent(app, "due_reminder") == []
         [row] = messages(app, template="due_reminder")
         assert (row.state, row.last_error) == ("cancelled", "content already posted")
-        assert ("relationship_cancelled",
+        assert ("step_cancelled",
                 "'due_reminder' (due) in 'serum' not sent: content already posted"
                 ) in history(app, creator(app))  # fmt: skip
         assert len(server.messages) == 1
@@ -180,9 +180,9 @@ def test_a_delivery_recorded_weeks_late_is_skipped_not_sent_late(
         [row] = messages(app, template="check_in")
         assert row.state == "skipped"
         skipped = [event for event in history(app, creator(app))
-                   if event[0] == "relationship_skipped"]  # fmt: skip
+                   if event[0] == "step_skipped"]  # fmt: skip
         assert skipped == [
-            ("relationship_skipped", "'check_in' (delivered) in 'serum' not sent: "
+            ("step_skipped", "'check_in' (delivered) in 'serum' not sent: "
              "due 2026-10-23 07:00 UTC, too late to send now"),
         ]  # fmt: skip
         assert len(server.messages) == 1
