@@ -36,6 +36,7 @@ from outreach.services.dispatch import Dispatcher, claim_until
 from outreach.services.inbox_sync import sync_inbox
 from outreach.services.outbox import Backoff
 from outreach.services.planning import plan_due
+from outreach.services.relationship_steps import plan_relationship_steps
 from outreach.services.workers import heartbeat, reap_dead_workers, register_worker, stop_worker
 
 log = logging.getLogger("outreach.daemon")
@@ -210,7 +211,13 @@ class Daemon:
         self.report.held += result.held
         if result.planned or result.held:
             log.info("planned %d message(s), held %d", result.planned, result.held)
-        return result.planned + result.held + result.ended
+        extra = plan_relationship_steps(self.app, self.specs, self.clock())
+        self.report.planned += extra.planned
+        self.report.held += extra.held
+        if extra.total:
+            log.info("relationship steps: %d planned, %d skipped (stale), %d cancelled, %d held",
+                     extra.planned, extra.skipped, extra.cancelled, extra.held)  # fmt: skip
+        return result.planned + result.held + result.ended + extra.total
 
     async def _drain(self, dispatcher: Dispatcher) -> int:
         handled = 0

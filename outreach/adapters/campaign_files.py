@@ -100,10 +100,16 @@ def load_all_campaigns(folder: Path) -> dict[str, CampaignSpec]:
 
 
 def check_step_templates(spec: CampaignSpec, templates: TemplateLibrary) -> None:
-    """Every step's template exists in at least one language, or CampaignError names it."""
+    """Every step's template (relationship steps too) exists in a language, or CampaignError."""
     for number, step in enumerate(spec.steps, start=1):
         if not templates.languages(step.template):
             raise CampaignError(
                 f"campaign {spec.name!r}: steps[{number}].template: no template named "
                 f"{step.template!r} (expected {templates.root}/LANG/{step.template}.txt)"
+            )
+    for number, extra in enumerate(spec.relationship_steps, start=1):
+        if not templates.languages(extra.template):
+            raise CampaignError(
+                f"campaign {spec.name!r}: relationship_steps[{number}].template: no template "
+                f"named {extra.template!r} (expected {templates.root}/LANG/{extra.template}.txt)"
             )

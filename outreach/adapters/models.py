@@ -150,6 +150,9 @@ class Message(SQLModel, table=True):
             "from_address",
         ),
         Index("ix_messages_report_reach", "state", "campaign", "creator_id"),
+        # The natural key of a relationship step (enrolment, template, anchor, source row):
+        # two workers or a rerun store it once, so it is sent at most once.
+        Index("uq_messages_occasion", "occasion", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -175,6 +178,7 @@ class Message(SQLModel, table=True):
     lease_expires_at: datetime | None = _when(nullable=True)
     first_attempt_at: datetime | None = _when(nullable=True)  # retry deadlines count from here
     next_step_delay_seconds: int | None = None  # wait before the sequence's next step
+    occasion: str | None = None  # a relationship step's natural key, e.g. rel:7:check_in:...
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     smtp_response: str | None = Field(default=None, sa_column=Column(Text))

@@ -12,6 +12,8 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from outreach.core.addresses import AddressError, normalise_address
+from outreach.core.relationship_steps import RelationshipStep, parse_relationship_steps
+from outreach.core.spec_errors import CampaignSpecError, template_name
 from outreach.core.timing import parse_delay
 
 OBJECTIVES = ("awareness", "conversion")
@@ -27,6 +29,7 @@ _TOP_LEVEL_KEYS = (
     "language",
     "sender",
     "require_approval",
+    "relationship_steps",
     *SECTIONS,
 )
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -40,15 +43,6 @@ DEFAULT_PER_MAILBOX_PER_DAY = 30
 DEFAULT_PER_CAMPAIGN_PER_DAY = 200
 DEFAULT_MIN_GAP_SECONDS = 240
 DEFAULT_JITTER_SECONDS = 360
-
-
-class CampaignSpecError(ValueError):
-    """A campaign key is missing or has a wrong value."""
-
-    def __init__(self, key: str, reason: str) -> None:
-        self.key = key
-        self.reason = reason
-        super().__init__(f"{key}: {reason}")
 
 
 @dataclass(frozen=True)
@@ -145,6 +139,7 @@ class CampaignSpec:
     window: Window | None = None
     limits: Limits = field(default_factory=Limits)
     steps: tuple[Step, ...] = ()
+    relationship_steps: tuple[RelationshipStep, ...] = ()
 
     @property
     def sections(self) -> Mapping[str, Any]:
@@ -190,6 +185,7 @@ def parse_campaign(table: Mapping[str, Any]) -> CampaignSpec:
         window=parse_window(table["window"]) if "window" in table else None,
         limits=parse_limits(_table(table, "limits")),
         steps=parse_steps(table.get("steps")),
+        relationship_steps=parse_relationship_steps(table.get("relationship_steps")),
     )
 
 
@@ -432,16 +428,9 @@ def _step(number: int, entry: Any) -> Step:
     for key in ("template", "delay"):
         if key not in entry:
             raise CampaignSpecError(f"{prefix}.{key}", "is required")
-    template = entry["template"]
-    if not isinstance(template, str) or not template.strip():
-        raise CampaignSpecError(f"{prefix}.template", "must be a template name like 'proposal'")
-    # A template name becomes part of a file path; it must not leave the templates folder.
-    if "/" in template or "\\" in template or ".." in template or template.startswith("."):
-        raise CampaignSpecError(
-            f"{prefix}.template", f"{template!r} must be a plain name, without '/' or '..'"
-        )
+    template = template_name(f"{prefix}.template", entry["template"])
     try:
         delay = parse_delay(entry["delay"])
     except ValueError as exc:
         raise CampaignSpecError(f"{prefix}.delay", str(exc)) from None
-    return Step(template=template.strip(), delay=delay)
+    return Step(template=template, delay=delay)

@@ -42,6 +42,7 @@ from outreach.services.outbox import (
     stored_next_delay,
     wire_bytes,
 )
+from outreach.services.relationship_steps import stop_reason as relationship_stop_reason
 from outreach.services.sending import ensure_contactable
 from outreach.services.sequences import end_enrollment
 
@@ -82,7 +83,7 @@ class Dispatcher:
         assert message is not None
         creator = session.get(Creator, message.creator_id)
         assert creator is not None
-        stop_reason = _stop_reason(session, message, creator)
+        stop_reason = _stop_reason(session, message, creator, now)
         if stop_reason:
             _cancel(session, message, creator, stop_reason, now)
             session.commit()
@@ -226,12 +227,14 @@ def claim_next(session: Session, worker_id: str, now: datetime, lease_seconds: i
     return session.exec(statement).scalar_one_or_none()
 
 
-def _stop_reason(session: Session, message: Message, creator: Creator) -> str | None:
+def _stop_reason(session: Session, message: Message, creator: Creator, now: datetime) -> str | None:
     """Why this message must not go at all any more (checked at the moment of sending)."""
     try:
         ensure_contactable(session, creator)
     except SuppressedError as exc:
         return str(exc).removesuffix("; nothing was sent")
+    if message.occasion is not None:
+        return relationship_stop_reason(session, message, now)
     if message.enrollment_id is not None:
         enrollment = session.get(Enrollment, message.enrollment_id)
         if enrollment is not None and enrollment.state != EnrollmentState.ACTIVE.value:

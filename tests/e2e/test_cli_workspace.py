@@ -13,7 +13,14 @@ SAMPLE_FILES = [
     *(
         f"templates/messages/{lang}/{name}.txt"
         for lang in ("en", "ja", "ko")
-        for name in ("follow_up_1", "follow_up_2", "proposal")
+        for name in (
+            "check_in",
+            "due_reminder",
+            "follow_up_1",
+            "follow_up_2",
+            "proposal",
+            "rights_renewal",
+        )
     ),
 ]
 

@@ -127,7 +127,8 @@ def test_an_unknown_key_names_the_key_and_the_known_ones() -> None:
     assert error.key == "offers"
     assert str(error) == (
         "offers: unknown key; known keys: description, guidelines, language, limits, name, "
-        "objective, offer, product, require_approval, selection, sender, steps, window"
+        "objective, offer, product, relationship_steps, require_approval, selection, sender, "
+        "steps, window"
     )
 
 
