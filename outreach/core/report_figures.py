@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,3 +100,19 @@ def _ordered(dimension: str, groups: dict[str, Tally]) -> list[tuple[str, Tally]
 
 def _natural(text: str) -> tuple[int, str]:
     return (int(text), "") if text.isdigit() else (1 << 30, text)
+
+
+def combined_breakdown(campaigns: Iterable[CampaignFigures]) -> dict[str, list[dict[str, Any]]]:
+    """The breakdown over several campaigns: each group's counts summed, rates recomputed."""
+    total = CampaignFigures("all")
+    for figures in campaigns:
+        for dimension, groups in figures.breakdown.items():
+            for group, tally in groups.items():
+                summed = total.tally(dimension, group)
+                summed.sent += tally.sent
+                summed.replied += tally.replied
+                summed.interested += tally.interested
+    return {
+        dimension: [tally.as_json(group) for group, tally in _ordered(dimension, groups)]
+        for dimension, groups in total.breakdown.items()
+    }

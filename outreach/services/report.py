@@ -23,7 +23,7 @@ from outreach.adapters.models import (
     MessageState,
 )
 from outreach.constants import TIER_ABOVE_ALL, TIER_BOUNDS_FOLLOWERS
-from outreach.core.report_figures import CampaignFigures
+from outreach.core.report_figures import CampaignFigures, combined_breakdown
 from outreach.services.relationships import list_rights
 
 # sqlmodel types select() for up to four columns; wider reads are typed by hand.
@@ -76,6 +76,7 @@ def build_report(session: Session, request: ReportRequest) -> dict[str, Any]:
         "campaign": request.campaign,
         "since": request.since.isoformat() if request.since else None,
         "campaigns": campaigns,
+        "breakdown": combined_breakdown(figures.values()),
         "needs_response": _needs_response(session, request),
         "next_follow_ups": _next_follow_ups(session, request),
         "unknown_deliveries": _unknown_deliveries(session, request),

@@ -12,7 +12,8 @@ from tests.conftest import run_outreach
 from tests.imap_server import DovecotTestServer
 
 NOW = "2026-12-01T03:00Z"
-REPORT_KEYS = {"generated_at", "timezone", "campaign", "since", "campaigns", "needs_response",
+REPORT_KEYS = {"generated_at", "timezone", "campaign", "since", "campaigns", "breakdown",
+               "needs_response",
                "next_follow_ups", "unknown_deliveries", "expiring_rights"}  # fmt: skip
 CAMPAIGN_KEYS = {"name", "enrolled", "sent", "replied", "interested", "declined", "not_now",
                  "bounced", "opted_out", "auto_replied", "in_sequence", "finished_no_reply",

@@ -96,6 +96,8 @@ def test_every_count_rate_and_list_matches_what_happened(
     by_niche = {row["group"]: row["sent"] for row in spring["breakdown"]["niche"]}
     assert by_niche == {"skincare": 6, "vegan": 1}
     assert [row["group"] for row in spring["breakdown"]["step"]] == ["1"]
+    overall = {row["group"]: (row["sent"], row["replied"]) for row in report["breakdown"]["step"]}
+    assert overall == {"1": (7, 3)}  # six in spring, one in summer
     # Replies over time are counted by the brand's calendar day (Tokyo is 9 hours ahead).
     assert spring["replies_by_day"] == [{"day": "2026-10-20", "replies": 4}]
     waiting = [(row["creator"], row["kind"]) for row in report["needs_response"]]
