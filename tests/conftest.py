@@ -166,9 +166,13 @@ def imap_server(imap_session_server: DovecotTestServer) -> DovecotTestServer:
     return imap_session_server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser() -> Iterator[Any]:
-    """Headless Chromium (the Debian package, installed if missing) driven by Playwright."""
+    """Headless Chromium (the Debian package, installed if missing) driven by Playwright.
+
+    Per test, not per session: Playwright's sync API runs an event loop in this thread while
+    it is open, and every later test that calls asyncio.run() would fail.
+    """
     from playwright.sync_api import sync_playwright
 
     binary = ensure_chromium_installed()

@@ -38,7 +38,7 @@ def test_demo_sends_each_fitting_creator_one_proposal_in_their_language(tmp_path
         "'vegan']; 800 followers is below 1,000"
     )
     assert lines[-3] == (
-        "Files: 12 created, 0 kept. Creators: 8 imported, 0 updated, 0 unchanged, 0 skipped. "
+        "Files: 21 created, 0 kept. Creators: 8 imported, 0 updated, 0 unchanged, 0 skipped. "
         "Enrolled: 7 new, 0 already."
     )
     assert lines[-2] == f"Sent 7 messages into {tmp_path / 'demo' / 'outbox-capture'}"
