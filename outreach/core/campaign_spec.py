@@ -13,8 +13,11 @@ from zoneinfo import available_timezones
 
 from outreach.core.addresses import AddressError, normalise_address
 from outreach.core.relationship_steps import RelationshipStep, parse_relationship_steps
-from outreach.core.spec_errors import CampaignSpecError, template_name
-from outreach.core.timing import parse_delay
+from outreach.core.spec_errors import (
+    CampaignSpecError,
+    reject_unknown_keys,
+    template_and_delay,
+)
 
 OBJECTIVES = ("awareness", "conversion")
 OFFERS = ("gifted", "paid", "affiliate", "none")
@@ -167,7 +170,7 @@ class CampaignSpec:
 
 def parse_campaign(table: Mapping[str, Any]) -> CampaignSpec:
     """Validate a parsed TOML table into a CampaignSpec."""
-    _reject_unknown("", table, _TOP_LEVEL_KEYS)
+    reject_unknown_keys("", table, _TOP_LEVEL_KEYS)
     name = _string(table, "name", required=True)
     if not _NAME.match(name):
         raise CampaignSpecError("name", f"{name!r} must be lowercase letters, digits, '-' or '_'")
@@ -192,7 +195,7 @@ def parse_campaign(table: Mapping[str, Any]) -> CampaignSpec:
 def parse_selection(table: Any) -> Selection:
     """Validate a [selection] table; every key is optional."""
     table = _section("selection", table)
-    _reject_unknown("selection", table, tuple(Selection.__dataclass_fields__))
+    reject_unknown_keys("selection", table, tuple(Selection.__dataclass_fields__))
     low = _count(table, "selection", "min_followers", None)
     high = _count(table, "selection", "max_followers", None)
     if low is not None and high is not None and low > high:
@@ -215,7 +218,7 @@ def parse_selection(table: Any) -> Selection:
 def parse_window(table: Any) -> Window:
     """Validate a [window] table: start and end are required, days default to all seven."""
     table = _section("window", table)
-    _reject_unknown("window", table, tuple(Window.__dataclass_fields__))
+    reject_unknown_keys("window", table, tuple(Window.__dataclass_fields__))
     for key in ("start", "end"):
         if key not in table:
             raise CampaignSpecError(f"window.{key}", 'is required, a time like "10:00"')
@@ -232,7 +235,7 @@ def parse_window(table: Any) -> Window:
 def parse_limits(table: Any) -> Limits:
     """Validate a [limits] table; missing keys take the defaults."""
     table = _section("limits", table)
-    _reject_unknown("limits", table, tuple(Limits.__dataclass_fields__))
+    reject_unknown_keys("limits", table, tuple(Limits.__dataclass_fields__))
     return Limits(
         per_mailbox_per_day=_limit(table, "per_mailbox_per_day", minimum=1),
         per_campaign_per_day=_limit(table, "per_campaign_per_day", minimum=1),
@@ -302,13 +305,6 @@ def _boolean(table: Mapping[str, Any], key: str, prefix: str = "") -> bool:
     if not isinstance(value, bool):
         raise CampaignSpecError(prefix + key, "must be true or false")
     return value
-
-
-def _reject_unknown(prefix: str, table: Mapping[str, Any], known: tuple[str, ...]) -> None:
-    for key in table:
-        if key not in known:
-            dotted = f"{prefix}.{key}" if prefix else key
-            raise CampaignSpecError(dotted, f"unknown key; known keys: {', '.join(sorted(known))}")
 
 
 def _table(table: Mapping[str, Any], key: str) -> Any:
@@ -424,13 +420,6 @@ def _step(number: int, entry: Any) -> Step:
     prefix = f"steps[{number}]"
     if not isinstance(entry, Mapping):
         raise CampaignSpecError(prefix, "must be a [[steps]] table with template and delay")
-    _reject_unknown(prefix, entry, ("template", "delay"))
-    for key in ("template", "delay"):
-        if key not in entry:
-            raise CampaignSpecError(f"{prefix}.{key}", "is required")
-    template = template_name(f"{prefix}.template", entry["template"])
-    try:
-        delay = parse_delay(entry["delay"])
-    except ValueError as exc:
-        raise CampaignSpecError(f"{prefix}.delay", str(exc)) from None
+    reject_unknown_keys(prefix, entry, ("template", "delay"))
+    template, delay = template_and_delay(prefix, entry)
     return Step(template=template, delay=delay)

@@ -9,8 +9,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from outreach.core.spec_errors import CampaignSpecError, template_name
-from outreach.core.timing import parse_delay
+from outreach.core.spec_errors import CampaignSpecError, reject_unknown_keys, template_and_delay
 
 AFTER_EVENTS = ("agreed", "shipped", "delivered", "posted")
 BEFORE_DATES = ("due", "rights_end")
@@ -68,18 +67,8 @@ def _step(number: int, entry: Any) -> RelationshipStep:
     prefix = f"relationship_steps[{number}]"
     if not isinstance(entry, Mapping):
         raise CampaignSpecError(prefix, "must be a table with template, after or before, delay")
-    for key in entry:
-        if key not in _KEYS:
-            known = ", ".join(_KEYS)
-            raise CampaignSpecError(f"{prefix}.{key}", f"unknown key; known keys: {known}")
-    for key in ("template", "delay"):
-        if key not in entry:
-            raise CampaignSpecError(f"{prefix}.{key}", "is required")
-    template = template_name(f"{prefix}.template", entry["template"])
-    try:
-        delay = parse_delay(entry["delay"])
-    except ValueError as exc:
-        raise CampaignSpecError(f"{prefix}.delay", str(exc)) from None
+    reject_unknown_keys(prefix, entry, _KEYS)
+    template, delay = template_and_delay(prefix, entry)
     return RelationshipStep(template=template, anchor=_anchor(prefix, entry), delay=delay)
 
 
