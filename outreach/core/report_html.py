@@ -7,7 +7,7 @@ from typing import Any
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
 
-from outreach.core.report_text import FUNNEL, percent
+from outreach.core.report_text import FUNNEL, handle_text, percent
 
 BAR_WIDTH = 420  # pixels of the longest bar
 ROW_HEIGHT = 22
@@ -147,13 +147,9 @@ def _columns(days: list[dict[str, Any]]) -> Markup:
                            first=days[0]["day"], last=days[-1]["day"], peak=peak))  # fmt: skip
 
 
-def _who(handle: str | None) -> str:
-    return f"@{handle}" if handle else "(unmatched)"
-
-
 def report_html(report: dict[str, Any]) -> str:
     """The page: opens offline, runs no script, shows reply text only as text."""
-    return _PAGE.render(report=report, who=_who, funnel_bars=_funnel_bars,
+    return _PAGE.render(report=report, who=handle_text, funnel_bars=_funnel_bars,
                         rate_bars=_rate_bars, columns=_columns)  # fmt: skip
 
 

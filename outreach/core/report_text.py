@@ -40,7 +40,7 @@ def report_text(report: dict[str, Any]) -> str:
             (
                 r["id"],
                 _age(r["age_hours"]),
-                _who(r["creator"]),
+                handle_text(r["creator"]),
                 r["label"] or r["kind"],
                 _one_line(r["text"]),
             )
@@ -51,7 +51,7 @@ def report_text(report: dict[str, Any]) -> str:
         "Next follow-ups",
         ("due", "creator", "campaign", "step"),
         [
-            (r["due_at"][:16], _who(r["creator"]), r["campaign"], r["step"])
+            (r["due_at"][:16], handle_text(r["creator"]), r["campaign"], r["step"])
             for r in report["next_follow_ups"]
         ],
     )
@@ -59,7 +59,7 @@ def report_text(report: dict[str, Any]) -> str:
         "Deliveries to check (the server's answer was lost; see `outreach outbox`)",
         ("id", "creator", "campaign", "step", "to"),
         [
-            (r["id"], _who(r["creator"]), r["campaign"], r["step"], r["to"])
+            (r["id"], handle_text(r["creator"]), r["campaign"], r["step"], r["to"])
             for r in report["unknown_deliveries"]
         ],
     )
@@ -70,7 +70,7 @@ def report_text(report: dict[str, Any]) -> str:
             (
                 r["until"],
                 r["days_left"],
-                _who(r["creator"]),
+                handle_text(r["creator"]),
                 ",".join(r["channels"]),
                 r["content_url"],
             )
@@ -157,7 +157,8 @@ def _one_line(value: object) -> str:
     return text if len(text) <= TEXT_COLUMNS else text[: TEXT_COLUMNS - 1] + "…"
 
 
-def _who(handle: str | None) -> str:
+def handle_text(handle: str | None) -> str:
+    """A creator's handle as shown in a report, or "(unmatched)"."""
     return f"@{handle}" if handle else "(unmatched)"
 
 
