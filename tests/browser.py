@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from tests.imap_server import _apt_has_candidate, _run_apt
-from tests.server_tools import tail
+from tests.server_tools import installed_or, tail
 
 CHROMIUM_PACKAGE = "chromium"
 # No network, no profile sync, no crash reporter: a page we open may fetch nothing by itself.
@@ -24,6 +24,11 @@ def find_chromium() -> Path | None:
 
 
 def ensure_chromium_installed() -> Path:
+    """Return the Chromium binary, installing it first (one worker at a time) when missing."""
+    return installed_or(find_chromium, _install_chromium)
+
+
+def _install_chromium() -> Path:
     """Return the Chromium binary, installing the Debian package first when root."""
     found = find_chromium()
     if found:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,21 @@ SMTP_USER = "luna@glowlab.example"
 SMTP_PASSWORD = "s3cret-pass-do-not-print"
 FAST_RETRY = RetryPolicy(attempts=3, base_seconds=0.01, factor=2)
 OUTREACH_COMMAND = str(Path(sys.executable).parent / "outreach")
+CLI_ENVIRONMENT = {"NO_COLOR": "1", "PYTHONIOENCODING": "utf-8", "COLUMNS": "200"}
+
+
+# The longest tests (process-level proofs, long end-to-end runs) go first, so that the
+# parallel workers do not wait on one of them at the end of the run.
+SLOW_FIRST = (
+    "tests/proofs/",
+    "tests/e2e/test_cli_campaign.py",
+    "tests/e2e/test_cli_relationships.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the slow tests first (a stable sort: the rest keep their order)."""
+    items.sort(key=lambda item: not item.nodeid.startswith(SLOW_FIRST))
 
 
 @pytest.fixture(autouse=True)
@@ -96,9 +113,43 @@ class CliResult:
 def run_outreach(
     workspace: Path, *args: str, env: dict[str, str] | None = None, stdin: str = ""
 ) -> CliResult:
-    """Run the installed `outreach` command in the workspace with a clean environment."""
+    """Run `outreach` in this process (Typer's runner) in the workspace, as a user would.
+
+    The same entry point as the console script, with its own stdin, stdout, stderr,
+    environment and working folder; tests where the process itself is the point use
+    `run_outreach_process` instead.
+    """
+    from typer.testing import CliRunner
+
+    from outreach.cli.app import main
+
+    environment = {**CLI_ENVIRONMENT, **(env or {})}
+    runner = CliRunner()
+    code: int
+    with (
+        runner.isolation(input=stdin, env=environment) as (stdout, stderr, _),
+        contextlib.chdir(workspace),
+    ):
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        except Exception:  # what an uncaught error does to the real process
+            sys.stderr.write(traceback.format_exc())
+            code = 1
+        sys.stdout.flush()
+        sys.stderr.flush()
+        out, err = stdout.getvalue(), stderr.getvalue()
+    return CliResult(code, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
+
+
+def run_outreach_process(
+    workspace: Path, *args: str, env: dict[str, str] | None = None, stdin: str = ""
+) -> CliResult:
+    """Run the installed `outreach` command in a new process with a clean environment."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("OUTREACH_")}
-    base.update({"NO_COLOR": "1", "PYTHONIOENCODING": "utf-8", "COLUMNS": "200"})
+    base.update(CLI_ENVIRONMENT)
     base.update(env or {})
     done = subprocess.run(
         [OUTREACH_COMMAND, *args],
@@ -167,16 +218,24 @@ def imap_server(imap_session_server: DovecotTestServer) -> DovecotTestServer:
 
 
 @pytest.fixture
-def browser() -> Iterator[Any]:
-    """Headless Chromium (the Debian package, installed if missing) driven by Playwright.
+def browser() -> Iterator[Callable[[], contextlib.AbstractContextManager[Any]]]:
+    """Opens headless Chromium (the Debian package, installed if missing) under Playwright.
 
-    Per test, not per session: Playwright's sync API runs an event loop in this thread while
-    it is open, and every later test that calls asyncio.run() would fail.
+    Opened by the test when it needs it, not at setup: Playwright's sync API runs an event
+    loop in this thread while it is open, and asyncio.run() (the in-process CLI, the daemon)
+    fails inside it.
     """
     from playwright.sync_api import sync_playwright
 
     binary = ensure_chromium_installed()
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(binary), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+
+    @contextlib.contextmanager
+    def open_browser() -> Iterator[Any]:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(binary), args=CHROMIUM_ARGS)
+            try:
+                yield chromium
+            finally:
+                chromium.close()
+
+    yield open_browser

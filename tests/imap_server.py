@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 
-from tests.server_tools import free_port, system_account, tail, traversable_by_all
+from tests.server_tools import free_port, installed_or, system_account, tail, traversable_by_all
 
 TEST_USER = "luna@glowlab.example"
 TEST_PASSWORD = "imap-pass"
@@ -48,6 +48,11 @@ def dovecot_version(binary: Path) -> tuple[int, ...]:
 
 
 def ensure_dovecot_installed() -> Path:
+    """Return the dovecot binary, installing it first (one worker at a time) when missing."""
+    return installed_or(find_dovecot, _install_dovecot)
+
+
+def _install_dovecot() -> Path:
     """Return the dovecot binary, installing dovecot-imapd first (service not started) if root."""
     found = find_dovecot()
     if found:

@@ -22,7 +22,7 @@ from types import TracebackType
 import psycopg
 from psycopg import sql
 
-from tests.server_tools import free_port, system_account, tail, traversable_by_all
+from tests.server_tools import free_port, installed_or, system_account, tail, traversable_by_all
 
 TEMPLATE_NAME = "outreach_template"
 FALLBACK_USER = "outreach-pg"
@@ -62,6 +62,11 @@ def find_postgres_bin_dir() -> Path | None:
 
 
 def ensure_postgres_installed() -> Path:
+    """Return the PostgreSQL bin dir, installing it first (one worker at a time) when missing."""
+    return installed_or(find_postgres_bin_dir, _install_postgres)
+
+
+def _install_postgres() -> Path:
     """Return the PostgreSQL bin dir, installing the Debian package first if root and missing."""
     found = find_postgres_bin_dir()
     if found:

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import pwd
 import socket
 import stat
 import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
+
+Found = TypeVar("Found")
+INSTALL_LOCK = Path(tempfile.gettempdir()) / "outreach-tests-apt.lock"
 
 
 def free_port() -> int:
@@ -46,3 +53,23 @@ def system_account(name: str) -> pwd.struct_passwd:
     if done.returncode not in (0, 9):  # 9: already exists (created concurrently)
         raise RuntimeError(f"useradd {name} failed: {done.stderr.strip()}")
     return pwd.getpwnam(name)
+
+
+@contextlib.contextmanager
+def install_lock() -> Iterator[None]:
+    """Hold the machine-wide lock for package installs: parallel test workers share one apt."""
+    with open(INSTALL_LOCK, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def installed_or(find: Callable[[], Found | None], install: Callable[[], Found]) -> Found:
+    """What `find` gives, else what `install` gives, installing in one worker at a time."""
+    found = find()
+    if found:
+        return found
+    with install_lock():
+        return install()

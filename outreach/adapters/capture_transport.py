@@ -23,7 +23,8 @@ class CaptureTransport:
     async def send(self, data: bytes, sender: str, recipients: list[str]) -> str:
         """Write the message with its envelope in X- headers and return the file's path."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        # Microseconds: file names sort in the order the messages were written.
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
         recipient = _UNSAFE.sub("_", recipients[0] if recipients else "message")
         path = self.folder / f"{stamp}-{recipient[:60]}-{uuid.uuid4().hex[:8]}.eml"
         copy = EmailMessage(policy=email.policy.SMTP)

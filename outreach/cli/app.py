@@ -73,6 +73,7 @@ def main_options(
 ) -> None:
     """Sincere, individual collaboration proposals to creators: sent once, remembered."""
     ctx.obj = CliState(workspace)
+    ctx.call_on_close(ctx.obj.close)
 
 
 @app.command()

@@ -35,6 +35,12 @@ class CliState:
             self._announce(self._app.settings)
         return self._app
 
+    def close(self) -> None:
+        """Close the database connections the command opened (the process may go on)."""
+        if self._app is not None:
+            self._app.engine.dispose()
+            self._app = None
+
     def _announce(self, settings: Settings) -> None:
         if settings.capture_mode and not self._announced:
             self._announced = True

@@ -7,7 +7,7 @@ import re
 from email import message_from_bytes
 from pathlib import Path
 
-from tests.conftest import run_outreach
+from tests.conftest import run_outreach, run_outreach_process
 
 SENT = {
     "misaki.hada": "ja",
@@ -21,7 +21,8 @@ SENT = {
 
 
 def test_demo_sends_each_fitting_creator_one_proposal_in_their_language(tmp_path: Path) -> None:
-    result = run_outreach(tmp_path, "demo", env={"OUTREACH_SMTP_HOST": "smtp.real.example"})
+    # The README's first command, as a real process.
+    result = run_outreach_process(tmp_path, "demo", env={"OUTREACH_SMTP_HOST": "smtp.real.example"})
 
     assert result.code == 0, result.stderr
     lines = result.stdout.splitlines()

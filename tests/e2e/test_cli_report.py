@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +76,7 @@ def test_the_report_counts_the_reply_in_every_format(
 
 
 def test_the_html_report_opens_offline_in_a_browser_and_runs_nothing(
-    workspace: Path, imap_server: DovecotTestServer, browser: Any, tmp_path: Path
+    workspace: Path, imap_server: DovecotTestServer, browser: Callable[[], Any], tmp_path: Path
 ) -> None:
     campaign_with_a_reply(workspace, imap_server)
     page_file = tmp_path / "report.html"
@@ -84,17 +85,18 @@ def test_the_html_report_opens_offline_in_a_browser_and_runs_nothing(
                            "--now", "2026-12-01T09:00Z")  # fmt: skip
 
     assert written.code == 0 and written.stdout == ""
-    page = browser.new_page()
     problems: list[str] = []
-    page.on("console", lambda message: problems.append(f"console: {message.text}"))
-    page.on("pageerror", lambda error: problems.append(f"error: {error}"))
-    page.on("dialog", lambda dialog: problems.append(f"dialog: {dialog.message}"))
-    page.on("request", lambda request: problems.append(f"fetch: {request.url}")
-            if not request.url.startswith("file:") else None)  # fmt: skip
-    page.goto(page_file.as_uri())
-    visible = page.inner_text("body")
-    charts = page.locator("svg").count()
-    page.close()
+    with browser() as chromium:
+        page = chromium.new_page()
+        page.on("console", lambda message: problems.append(f"console: {message.text}"))
+        page.on("pageerror", lambda error: problems.append(f"error: {error}"))
+        page.on("dialog", lambda dialog: problems.append(f"dialog: {dialog.message}"))
+        page.on("request", lambda request: problems.append(f"fetch: {request.url}")
+                if not request.url.startswith("file:") else None)  # fmt: skip
+        page.goto(page_file.as_uri())
+        visible = page.inner_text("body")
+        charts = page.locator("svg").count()
+        page.close()
 
     assert problems == []
     assert "spring-serum" in visible and "Reply rate" in visible

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SMTP_PASSWORD, run_outreach, smtp_environment
+from tests.conftest import SMTP_PASSWORD, run_outreach, run_outreach_process, smtp_environment
 from tests.smtp_server import SmtpTestServer
 
 ENV = {"OUTREACH_FROM": "Luna at Glowlab <luna@glowlab.example>"}
@@ -125,7 +125,7 @@ def test_the_opening_step_sent_again_on_purpose_does_not_answer_itself(imported:
 
 
 def test_send_without_yes_asks_and_sends_nothing_on_no(imported: Path) -> None:
-    result = run_outreach(
+    result = run_outreach_process(
         imported, "send", "--to", "kenta.skincare", "--template", "proposal",
         "--campaign", "spring-serum", stdin="n\n",
     )  # fmt: skip
@@ -140,7 +140,7 @@ def test_send_without_yes_asks_and_sends_nothing_on_no(imported: Path) -> None:
 
 
 def test_send_without_yes_sends_on_yes(imported: Path) -> None:
-    result = run_outreach(
+    result = run_outreach_process(
         imported, "send", "--to", "kenta.skincare", "--template", "proposal",
         "--campaign", "spring-serum", stdin="y\n",
     )  # fmt: skip
