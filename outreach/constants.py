@@ -34,6 +34,12 @@ DEAD_WORKER_SECONDS = 45  # a worker silent this long died; its sends become "un
 PLAN_INTERVAL_SECONDS = 30
 SEND_INTERVAL_SECONDS = 2
 SYNC_INTERVAL_SECONDS = 60
+# Never send blind: campaign messages wait for an inbox read after they became due and
+# younger than this; a worker reads the inbox before sending when its last read is older
+# than INBOX_REREAD_SECONDS, and looks again at a waiting message this much later.
+DEFAULT_INBOX_FRESH_MINUTES = 10
+INBOX_REREAD_SECONDS = 60
+INBOX_RECHECK_SECONDS = 60
 RETRY_BASE_SECONDS = 60.0
 RETRY_FACTOR = 2.0
 RETRY_MAX_SECONDS = 3600.0

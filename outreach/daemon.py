@@ -14,10 +14,11 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from outreach.adapters.campaign_files import check_step_templates, load_all_campaigns
-from outreach.adapters.imap_inbox import ImapInbox
+from outreach.adapters.imap_inbox import ImapInbox, mailbox_name
 from outreach.constants import (
     DEAD_WORKER_SECONDS,
     HEARTBEAT_SECONDS,
+    INBOX_REREAD_SECONDS,
     LEASE_SECONDS,
     PLAN_INTERVAL_SECONDS,
     RETRY_BASE_SECONDS,
@@ -33,7 +34,7 @@ from outreach.services.app import App
 from outreach.services.brand_notices import send_daily_digest, warn_expiring_rights
 from outreach.services.campaign_control import orphan_campaigns
 from outreach.services.dispatch import Dispatcher, claim_until
-from outreach.services.inbox_sync import sync_inbox
+from outreach.services.inbox_health import last_read_at, read_inbox, record_read
 from outreach.services.outbox import Backoff
 from outreach.services.planning import plan_due
 from outreach.services.relationship_steps import plan_relationship_steps
@@ -60,6 +61,8 @@ class RunReport:
     cancelled: int = 0
     reaped: int = 0
     held: int = 0
+    waiting_for_inbox: int = 0  # put off until the inbox has been read
+    inbox_error: str | None = None  # the last inbox read of this run failed, and why
 
     def add(self, tally: Counter[str]) -> None:
         """Fold a dispatcher's outcome counts into the report."""
@@ -70,6 +73,7 @@ class RunReport:
         self.deferred += tally["deferred"]
         self.cancelled += tally["cancelled"]
         self.held += tally["held"]
+        self.waiting_for_inbox += tally["waiting_for_inbox"]
 
 
 @dataclass
@@ -116,6 +120,8 @@ class Daemon:
             loop.add_signal_handler(signum, self.stop)
         worker_id = self._start()
         dispatcher = self._dispatcher(worker_id)
+        # Answers that came while no worker ran are read before anything is sent.
+        await self._sync_inbox()
         scheduler = AsyncIOScheduler(timezone="UTC")
 
         async def housekeeping_job() -> None:
@@ -157,6 +163,9 @@ class Daemon:
         with self.app.session() as session:
             worker_id = register_worker(session, self.clock())
         log.info("worker %s started", worker_id)
+        if not self.app.settings.imap.host:
+            log.warning("no inbox is set (OUTREACH_IMAP_HOST): replies, bounces and opt-outs "
+                        "are not read; record them with `outreach replies record`")  # fmt: skip
         self._load_specs()
         return worker_id
 
@@ -166,9 +175,12 @@ class Daemon:
         log.info("worker %s stopped", worker_id)
 
     def _dispatcher(self, worker_id: str) -> Dispatcher:
+        imap = self.app.settings.imap
         return Dispatcher(
             app=self.app, worker_id=worker_id, specs=self.specs, backoff=self.backoff,
             lease_seconds=LEASE_SECONDS, clock=self.clock, rng=random.Random(),
+            inbox=mailbox_name(imap) if imap.host else None,
+            inbox_fresh=timedelta(minutes=self.app.settings.inbox_fresh_minutes),
         )  # fmt: skip
 
     def _load_specs(self) -> None:
@@ -220,6 +232,7 @@ class Daemon:
         return result.planned + result.held + result.ended + extra.total
 
     async def _drain(self, dispatcher: Dispatcher) -> int:
+        await self._read_inbox_if_stale()
         handled = 0
         while not self._stopping.is_set():
             async with self._sending:
@@ -238,16 +251,27 @@ class Daemon:
                 # Nothing is marked as done: the next run tries again.
                 log.error("notice to the brand not sent: %s", exc)
 
+    async def _read_inbox_if_stale(self) -> None:
+        """Read the inbox before sending when its last good read is not recent."""
+        if not self.app.settings.imap.host:
+            return
+        with self.app.session() as session:
+            last = last_read_at(session, mailbox_name(self.app.settings.imap))
+        if last is None or self.clock() - last >= timedelta(seconds=INBOX_REREAD_SECONDS):
+            await self._sync_inbox()
+
     async def _sync_inbox(self) -> None:
         """Read the inbox when one is set; one worker at a time per mailbox (a short lease)."""
         if not self.app.settings.imap.host:
             return
+        now = self.clock()
         try:
             inbox = ImapInbox(self.app.settings.imap)
         except OutreachError as exc:
+            record_read(self.app, mailbox_name(self.app.settings.imap), now, error=str(exc))
+            self.report.inbox_error = str(exc)
             log.error("inbox not read: %s", exc)
             return
-        now = self.clock()
         with self.app.session() as session:
             holder_until = claim_until(session, f"sync:{inbox.mailbox}", now,
                                        timedelta(seconds=SYNC_INTERVAL_SECONDS))  # fmt: skip
@@ -255,11 +279,14 @@ class Daemon:
         if holder_until is not None:
             return  # another worker is reading this mailbox
         try:
-            report = await asyncio.to_thread(sync_inbox, self.app, inbox, now)
+            report = await asyncio.to_thread(read_inbox, self.app, inbox, now)
         except OutreachError as exc:
             # Nothing is lost: the checkpoint only moves past messages that were recorded.
+            # Campaign messages wait (core.inbox_freshness) until a read succeeds.
+            self.report.inbox_error = str(exc)
             log.error("inbox sync failed: %s", exc)
             return
+        self.report.inbox_error = None
         if report.counts:
             log.info("inbox: %s", report.counts)
         if report.moved:

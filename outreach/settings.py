@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from outreach.constants import (
     DEFAULT_COOL_OFF_DAYS,
     DEFAULT_DATABASE_FILENAME,
+    DEFAULT_INBOX_FRESH_MINUTES,
     DEFAULT_RIGHTS_WARN_DAYS,
     DEFAULT_SMTP_TIMEOUT_SECONDS,
     MASK,
@@ -88,6 +89,7 @@ class Settings:
     digest_to: str | None = None
     digest_at: str | None = None  # HH:MM in the brand's time zone
     timezone: str = "UTC"  # the brand's own time zone (digest time, report dates)
+    inbox_fresh_minutes: int = DEFAULT_INBOX_FRESH_MINUTES  # see core.inbox_freshness
 
     @property
     def capture_mode(self) -> bool:
@@ -120,6 +122,7 @@ KNOWN_KEYS = (
     "DIGEST_TO",
     "DIGEST_AT",
     "TIMEZONE",
+    "INBOX_FRESH_MINUTES",
     "WORKSPACE",
 )
 SECRET_KEYS = frozenset({"SMTP_PASSWORD", "IMAP_PASSWORD"})
@@ -172,7 +175,17 @@ def load_settings(
         digest_to=_optional_address(reader, "DIGEST_TO"),
         digest_at=_clock_time(reader, "DIGEST_AT"),
         timezone=_timezone(reader),
+        inbox_fresh_minutes=_minutes(reader, "INBOX_FRESH_MINUTES", DEFAULT_INBOX_FRESH_MINUTES),
     )
+
+
+def _minutes(reader: _Reader, key: str, default: int) -> int:
+    value = reader.get(key)
+    if value is None:
+        return default
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 1440:
+        raise reader.error(key, f"{value!r} is not a number of minutes (1-1440)")
+    return int(value)
 
 
 def _days(reader: _Reader, key: str, default: int) -> int:
@@ -399,5 +412,6 @@ def describe(settings: Settings) -> list[tuple[str, str, str]]:
         ("DIGEST_TO", show(settings.digest_to)),
         ("DIGEST_AT", show(settings.digest_at)),
         ("TIMEZONE", settings.timezone),
+        ("INBOX_FRESH_MINUTES", str(settings.inbox_fresh_minutes)),
     ]
     return [(PREFIX + key, value, source(key)) for key, value in rows]

@@ -32,17 +32,22 @@ def inbox_app(
     head, steps = text.split("[limits]")[0], text.split("[[steps]]", 1)[1]
     campaign.write_text(head.replace("[window]", "[unused]").split("[unused]")[0] + NO_GAPS
                         + steps, encoding="utf-8")  # fmt: skip
-    environ = {
+    environ = {**inbox_environment(smtp, imap), **(extra or {})}
+    app = bootstrap(workspace, environ=environ, retry=RetryPolicy(1, 0, 1))
+    with app.session() as session:
+        import_creators(session, workspace / "contacts/creators.csv", START)
+        enroll(session, find_campaign(app.schedules, "spring-serum"), START, 90)
+    return app
+
+
+def inbox_environment(smtp: SmtpTestServer, imap: DovecotTestServer) -> dict[str, str]:
+    """OUTREACH_* settings for both test servers, plain connections."""
+    return {
         "OUTREACH_SMTP_HOST": smtp.host, "OUTREACH_SMTP_PORT": str(smtp.port),
         "OUTREACH_SMTP_SECURITY": "none", "OUTREACH_IMAP_HOST": imap.host,
         "OUTREACH_IMAP_PORT": str(imap.port), "OUTREACH_IMAP_SECURITY": "none",
         "OUTREACH_IMAP_USER": imap.user, "OUTREACH_IMAP_PASSWORD": imap.password,
     }  # fmt: skip
-    app = bootstrap(workspace, environ={**environ, **(extra or {})}, retry=RetryPolicy(1, 0, 1))
-    with app.session() as session:
-        import_creators(session, workspace / "contacts/creators.csv", START)
-        enroll(session, find_campaign(app.schedules, "spring-serum"), START, 90)
-    return app
 
 
 def sent_to(app: App, handle: str) -> Message:

@@ -24,6 +24,11 @@ class FetchedBatch:
     headers_only: frozenset[int] = frozenset()  # over MAX_MESSAGE_BYTES: the body was not read
 
 
+def mailbox_name(server: MailServer) -> str:
+    """How an inbox is named in the database: user@host:port/INBOX."""
+    return f"{server.user}@{server.host}:{server.port}/{FOLDER}"
+
+
 class ImapInbox:
     """One IMAP mailbox, read read-only: mail is left as it is unless a move is asked for."""
 
@@ -31,7 +36,7 @@ class ImapInbox:
         if not server.host or not server.user:
             raise OutreachError("OUTREACH_IMAP_HOST and OUTREACH_IMAP_USER must be set to sync")
         self.server = server
-        self.mailbox = f"{server.user}@{server.host}:{server.port}/{FOLDER}"
+        self.mailbox = mailbox_name(server)
 
     def fetch_new(self, uidvalidity: int | None, last_uid: int, limit: int) -> FetchedBatch:
         """Messages after last_uid (all of them when UIDVALIDITY changed), oldest first."""

@@ -286,6 +286,17 @@ class MailboxCheckpoint(SQLModel, table=True):
     updated_at: datetime = _when(nullable=False)
 
 
+class InboxHealth(SQLModel, table=True):
+    """Whether an inbox is being read: its last good read and its last failure."""
+
+    __tablename__ = "inbox_health"
+
+    mailbox: str = Field(primary_key=True)
+    last_read_at: datetime | None = _when(nullable=True)  # the last read that succeeded
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    last_error_at: datetime | None = _when(nullable=True)
+
+
 class Offer(StrEnum):
     """What the brand gives in an agreement."""
 

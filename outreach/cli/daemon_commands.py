@@ -19,10 +19,11 @@ from outreach.cli.state import state
 from outreach.constants import DEAD_WORKER_SECONDS
 from outreach.daemon import Daemon
 from outreach.errors import OutreachError
+from outreach.services.app import App
 from outreach.services.campaign_control import orphan_campaigns, paused_names
 from outreach.services.creators import find_creator
 from outreach.services.inbound_admin import age, get_inbound, list_inbound, mark_done
-from outreach.services.inbox_sync import sync_inbox
+from outreach.services.inbox_health import inbox_health, read_inbox, waiting_for_inbox
 from outreach.services.outbox_admin import approve, drafts, list_outbox, resolve
 from outreach.services.relationships import list_rights
 from outreach.services.replies import ReplyKind, record_reply
@@ -44,11 +45,21 @@ def run(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     # APScheduler reports every run of every job at INFO: the sends would drown in it.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    if not workspace_app.settings.imap.host:
+        note(
+            "No inbox is set (OUTREACH_IMAP_HOST): replies, bounces and opt-outs are not read, "
+            "so follow-ups go to everyone not recorded with `outreach replies record`."
+        )
     daemon = Daemon(app=workspace_app, clock=clock_for(now))
     report = asyncio.run(daemon.run_once() if once else daemon.run_forever())
     say(f"planned {report.planned}, sent {report.sent}, failed {report.failed}, "
-        f"put off (window, cap or gap) {report.deferred}, cancelled {report.cancelled}, "
+        f"put off (window, cap or gap) {report.deferred}, "
+        f"waiting for the inbox {report.waiting_for_inbox}, cancelled {report.cancelled}, "
         f"held {report.held}, unknown after dead workers {report.reaped}")  # fmt: skip
+    if report.inbox_error:
+        note(f"error: the inbox could not be read, so campaign messages wait until it can: "
+             f"{report.inbox_error}")  # fmt: skip
+        raise typer.Exit(1)
 
 
 def status(ctx: typer.Context, now: NowOption = None) -> None:
@@ -59,6 +70,7 @@ def status(ctx: typer.Context, now: NowOption = None) -> None:
     say(f"workers alive: {len(info.workers)}" + "".join(f"\n  {w.id}" for w in info.workers))
     say("messages: " + (", ".join(f"{k} {v}" for k, v in sorted(info.messages.items())) or "none"))
     say(f"next send: {_when(info.next_send_at)}; next step due: {_when(info.next_step_due_at)}")
+    _show_inboxes(workspace_app)
     with workspace_app.session() as session:
         paused = paused_names(session)
         try:
@@ -187,7 +199,7 @@ def replies_sync(ctx: typer.Context, now: NowOption = None) -> None:
     """Read new inbox messages, match and classify them, and act on each."""
     workspace_app = state(ctx).app()
     inbox = ImapInbox(workspace_app.settings.imap)
-    report = sync_inbox(workspace_app, inbox, clock_for(now)())
+    report = read_inbox(workspace_app, inbox, clock_for(now)())
     counts = ", ".join(f"{kind} {n}" for kind, n in sorted(report.counts.items())) or "nothing new"
     say(f"Synced {inbox.mailbox}: {counts}")
     if report.moved:
@@ -263,3 +275,26 @@ def replies_record(
         creator = find_creator(session, handle)
         ended = record_reply(session, creator, reply_kind, workspace_app.clock(), note)
     say(f"Recorded {reply_kind.value} from @{creator.handle}; {ended} sequence(s) stopped.")
+
+
+def _show_inboxes(workspace_app: App) -> None:
+    """Each inbox's last good read and last failure, and what waits for it."""
+    if not workspace_app.settings.imap.host:
+        say("inbox: none set (OUTREACH_IMAP_HOST); replies, bounces and opt-outs are not read")
+        return
+    with workspace_app.session() as session:
+        inboxes = inbox_health(session)
+        waiting = waiting_for_inbox(session)
+    if not inboxes:
+        say("inbox: not read yet")
+    for health in inboxes:
+        last = _when(health.last_read_at) if health.last_read_at else "never"
+        line = f"inbox {health.mailbox}: last read {last}"
+        failing = health.last_error_at is not None and (
+            health.last_read_at is None or health.last_error_at > health.last_read_at
+        )
+        if failing:
+            line += f"; FAILING since {_when(health.last_error_at)}: {health.last_error}"
+        say(line)
+    if waiting:
+        say(f"messages waiting for the inbox to be read: {waiting}")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import case, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -23,7 +23,9 @@ from outreach.adapters.models import (
     MessageState,
     SendCounter,
 )
+from outreach.constants import DEFAULT_INBOX_FRESH_MINUTES, INBOX_RECHECK_SECONDS
 from outreach.core.campaign_spec import CampaignSpec
+from outreach.core.inbox_freshness import WAITING_FOR_INBOX, inbox_wait_reason
 from outreach.core.return_paths import envelope_sender
 from outreach.core.timing import (
     in_window,
@@ -35,6 +37,7 @@ from outreach.core.timing import (
 from outreach.errors import DeliveryError, SuppressedError
 from outreach.services.app import App
 from outreach.services.history import record_event
+from outreach.services.inbox_health import last_read_at
 from outreach.services.outbox import (
     Backoff,
     record_failure,
@@ -58,6 +61,9 @@ class Dispatcher:
     lease_seconds: int
     clock: Callable[[], datetime]
     rng: random.Random
+    # The inbox whose answers a campaign message must wait for (None: no inbox is set).
+    inbox: str | None = None
+    inbox_fresh: timedelta = timedelta(minutes=DEFAULT_INBOX_FRESH_MINUTES)
     tally: Counter[str] = field(default_factory=Counter)
 
     async def send_next(self) -> bool:
@@ -103,6 +109,13 @@ class Dispatcher:
             session.commit()
             self.tally["held"] += 1
             return None
+        waiting = self._inbox_wait(session, message, now)
+        if waiting is not None:
+            session.rollback()  # undo the claim
+            _reschedule(session, message_id, now + timedelta(seconds=INBOX_RECHECK_SECONDS),
+                        reason=waiting)  # fmt: skip
+            self.tally["waiting_for_inbox"] += 1
+            return None
         later = self._gate(session, message, creator, spec, now)
         if later is not None:
             session.rollback()  # undo the claim and any counter taken before the refusal
@@ -111,6 +124,18 @@ class Dispatcher:
             return None
         session.commit()
         return message, creator
+
+    def _inbox_wait(self, session: Session, message: Message, now: datetime) -> str | None:
+        """Why this campaign message must wait until the inbox has been read (None: it may go)."""
+        if self.inbox is None:
+            return None
+        reason = inbox_wait_reason(
+            last_read_at(session, self.inbox), message.scheduled_at, now, self.inbox_fresh
+        )
+        if reason is None and (message.last_error or "").startswith(WAITING_FOR_INBOX):
+            message.last_error = None  # the wait is over; the outbox no longer shows it
+            session.add(message)
+        return reason
 
     def _gate(
         self, session: Session, message: Message, creator: Creator, spec: CampaignSpec,
@@ -256,13 +281,21 @@ def _cancel(
                  message_id=message.id)  # fmt: skip
 
 
-def _reschedule(session: Session, message_id: int, when: datetime) -> None:
+def _reschedule(
+    session: Session, message_id: int, when: datetime, reason: str | None = None
+) -> None:
     # The rollback before this already undid the claim; only a still-queued row moves, so a
     # worker that claimed it in between keeps it.
+    values: dict[str, Any] = {"scheduled_at": when}
+    if reason is not None:
+        values["last_error"] = reason
+    else:  # put off for another reason: it no longer waits for the inbox
+        waited = col(Message.last_error).startswith(WAITING_FOR_INBOX)
+        values["last_error"] = case((waited, None), else_=col(Message.last_error))
     statement = (
         update(Message)
         .where(col(Message.id) == message_id, col(Message.state) == MessageState.QUEUED.value)
-        .values(scheduled_at=when)
+        .values(**values)
     )
     session.exec(statement)
     session.commit()

@@ -484,6 +484,7 @@ def _auto_reply(
     for message in session.exec(queued):
         if message.scheduled_at is None or message.scheduled_at < later:
             message.scheduled_at = later
+            message.last_error = f"put off until the creator is back ({back})"
             session.add(message)
 
 

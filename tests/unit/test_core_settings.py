@@ -7,6 +7,7 @@ import pytest
 from outreach.constants import MASK
 from outreach.errors import SettingsError
 from outreach.settings import (
+    KNOWN_KEYS,
     Secret,
     Security,
     Settings,
@@ -262,6 +263,7 @@ def test_describe_lists_every_setting_with_defaults() -> None:
         ("OUTREACH_DIGEST_TO", "", "default"),
         ("OUTREACH_DIGEST_AT", "", "default"),
         ("OUTREACH_TIMEZONE", "UTC", "default"),
+        ("OUTREACH_INBOX_FRESH_MINUTES", "10", "default"),
     ]
 
 
@@ -330,6 +332,8 @@ def test_a_driver_message_is_scrubbed_of_every_piece_of_the_password() -> None:
         ("DIGEST_AT", "8am", "is not a time of day"),
         ("TIMEZONE", "Mars/Olympus", "is not a time zone"),
         ("DIGEST_TO", "brand@", "is not a valid address"),
+        ("INBOX_FRESH_MINUTES", "0", "is not a number of minutes (1-1440)"),
+        ("INBOX_FRESH_MINUTES", "ten", "is not a number of minutes (1-1440)"),
     ],
 )
 def test_reply_and_report_settings_are_checked(key: str, value: str, message: str) -> None:
@@ -349,11 +353,23 @@ def test_reply_and_report_settings_are_read() -> None:
             "OUTREACH_DIGEST_TO": "team@glowlab.example",
             "OUTREACH_DIGEST_AT": "8:30",
             "OUTREACH_TIMEZONE": "Asia/Tokyo",
+            "OUTREACH_INBOX_FRESH_MINUTES": "30",
         },
     )
+    assert settings.inbox_fresh_minutes == 30
     assert settings.imap_processed_folder == "Outreach/Processed"
     assert settings.return_path == "bounces@glowlab.example"
     assert settings.rights_warn_days == 30
     assert settings.digest_to == "team@glowlab.example"
     assert settings.digest_at == "08:30"
     assert settings.timezone == "Asia/Tokyo"
+
+
+def test_the_sample_env_file_names_every_setting() -> None:
+    sample = (Path(__file__).resolve().parents[2] / ".env.example").read_text(encoding="utf-8")
+
+    missing = [
+        key for key in KNOWN_KEYS if key != "WORKSPACE" and f"# OUTREACH_{key}=" not in sample
+    ]
+
+    assert missing == []

@@ -1,0 +1,62 @@
+"""Read the inbox and remember how it went: the last good read, the last failure."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from outreach.adapters.imap_inbox import ImapInbox
+from outreach.adapters.models import InboxHealth, Message, MessageState
+from outreach.core.inbox_freshness import WAITING_FOR_INBOX
+from outreach.errors import OutreachError
+from outreach.services.app import App
+from outreach.services.inbox_sync import SyncReport, sync_inbox
+
+
+def read_inbox(app: App, inbox: ImapInbox, now: datetime) -> SyncReport:
+    """Sync the inbox and record the outcome; a failure is recorded, then raised again.
+
+    A good read counts from `now`, the moment it started: everything that arrived before it
+    has been seen.
+    """
+    try:
+        report = sync_inbox(app, inbox, now)
+    except OutreachError as exc:
+        record_read(app, inbox.mailbox, now, error=str(exc))
+        raise
+    record_read(app, inbox.mailbox, now)
+    return report
+
+
+def record_read(app: App, mailbox: str, now: datetime, error: str | None = None) -> None:
+    """Note a good read (no error) or a failed one of this mailbox, in its own transaction."""
+    with app.session() as session:
+        health = session.get(InboxHealth, mailbox) or InboxHealth(mailbox=mailbox)
+        if error is None:
+            health.last_read_at = now
+        else:
+            health.last_error, health.last_error_at = error, now
+        session.add(health)
+        session.commit()
+
+
+def inbox_health(session: Session) -> list[InboxHealth]:
+    """Every inbox ever read or tried, by name."""
+    return list(session.exec(select(InboxHealth).order_by(col(InboxHealth.mailbox))))
+
+
+def last_read_at(session: Session, mailbox: str) -> datetime | None:
+    """When this mailbox was last read successfully (None: never)."""
+    health = session.get(InboxHealth, mailbox)
+    return health.last_read_at if health is not None else None
+
+
+def waiting_for_inbox(session: Session) -> int:
+    """How many queued messages were last put off because the inbox was not read."""
+    statement = select(func.count()).where(
+        Message.state == MessageState.QUEUED.value,
+        col(Message.last_error).startswith(WAITING_FOR_INBOX),
+    )
+    return int(session.exec(statement).one())
