@@ -15,10 +15,12 @@ of "until 12 March"), returns a frozen dataclass, no I/O.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage, Message
+from email.utils import parsedate_to_datetime
 
 from outreach.core.subjects import has_reply_prefix, without_prefixes
 
@@ -94,7 +96,16 @@ def read_auto_reply(
     )
     if reason is None:
         return None
-    return AutoReply(reason=reason, return_date=return_date(subject + "\n" + body[:4000], received))
+    back = return_date(subject + "\n" + body[:4000], reference_moment(message, received))
+    return AutoReply(reason=reason, return_date=back)
+
+
+def stated_return_date(
+    message: EmailMessage, received: datetime, day_first: bool | None = None
+) -> date | None:
+    """The return date an auto-reply states in its subject or body (see `return_date`)."""
+    text = str(message.get("Subject", "") or "") + "\n" + _body_text(message)[:4000]
+    return return_date(text, reference_moment(message, received), day_first)
 
 
 def _by_headers(message: Message) -> str | None:
@@ -224,7 +235,18 @@ _MONTH_DAY = re.compile(
 )
 _MONTH_RANGE = re.compile(rf"(?i)\b({_MONTH})\.?\s+\d{{1,2}}\s*[-–]\s*(\d{{1,2}})\b")
 _CJK = re.compile(r"(?:(20\d\d)\s*[年년]\s*)?(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]")
-_NUMERIC = re.compile(r"(?<![\d/.])(\d{1,2})([/.])(\d{1,2})(?:\2(20\d\d|\d\d))?(?![\d/])")
+_NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})(?:\2(20\d\d|\d\d))?(?![\d/-])")
+# "back on the 14th", "until the 3rd" (no month: the next such day); not "the 14th of May".
+_DAY_ALONE = re.compile(
+    r"(?i)\b(?:until|till|til|through|back(?:\s+on)?|returning(?:\s+on)?|return(?:\s+on)?|"
+    r"from|after|on)\s+(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b"
+    rf"(?!\s*(?:of\s+)?(?:{_MONTH})\b)"
+)
+# 14日まで / 14日に戻ります / 14일까지 / 14일에 복귀 (no month before it; not "3日間", "3일간").
+_CJK_DAY_ALONE = re.compile(
+    r"(?<![\d月월])(\d{1,2})\s*日\s*(?:[(（][^)）]{1,3}[)）])?\s*(?:まで|に|から|より|以降)"
+    r"|(?<![\d월])(\d{1,2})\s*일\s*(?:\([^)]{1,3}\))?\s*(?:까지|에|부터|이후)"
+)
 _WEEKDAY_ONLY = re.compile(
     r"(?i)\b(?:until|till|back(?: on)?|returning(?: on)?|return on|zurück am|retour le|"
     r"de vuelta el|rientro)\s+(?:next\s+)?(" + "|".join(_WEEKDAYS) + r")\b"
@@ -235,16 +257,15 @@ _EUROPEAN = re.compile(
 )
 
 
-def return_date(text: str, received: datetime) -> date | None:
+def return_date(text: str, received: datetime, day_first: bool | None = None) -> date | None:
     """The date someone says they are back, inferred from `text` relative to `received`.
 
-    The latest plausible date on or after the day received (within 400 days) wins: in
-    "away from 2 March until 12 March" that is the 12th.
+    `received` is the auto-reply's own date (see `reference_moment`). The latest plausible
+    date on or after that day (within 400 days) wins: in "away from 2 March until 12 March"
+    that is the 12th. `day_first` is the order of numeric dates where the creator's country
+    fixes it (see `numeric_dates_day_first`); see `_numeric_readings` for the rest.
     """
     today = received.date()
-    day_first = bool(_EUROPEAN.search(text)) and not re.search(
-        r"[\u3040-\u30ff\uac00-\ud7af]", text
-    )
     candidates: list[date] = []
 
     def add(year: int | None, month: int, day: int) -> None:
@@ -265,28 +286,113 @@ def return_date(text: str, received: datetime) -> date | None:
     for match in _CJK.finditer(text):
         year = int(match.group(1)) if match.group(1) else None
         add(year, int(match.group(2)), int(match.group(3)))
-    cleaned = _ISO.sub(" ", text)
-    for match in _NUMERIC.finditer(cleaned):
-        first, separator, second, year_text = match.groups()
-        year = None
-        if year_text:
-            year = int(year_text) + (2000 if len(year_text) == 2 else 0)
-        elif separator == ".":
-            # "12.5" is a decimal more often than a date; accept only "12.5." style dates.
-            end = match.end()
-            if cleaned[end : end + 1] != ".":
-                continue
-        if separator == "." or day_first:
-            add(year, int(second), int(first))
-        else:
-            add(year, int(first), int(second))
+    sure, unsure = _numeric_readings(_ISO.sub(" ", text), today, day_first)
+    for found in sure:
+        add(found.year, found.month, found.day)
+    # A date that could be read two ways counts only when nothing else says when.
+    for found in unsure if not candidates else []:
+        add(found.year, found.month, found.day)
     if candidates:
         return max(candidates)
+    day_alone = _DAY_ALONE.search(text) or _CJK_DAY_ALONE.search(text)
+    if day_alone:
+        return _next_day_of_month(int(next(g for g in day_alone.groups() if g)), today)
     weekday = _WEEKDAY_ONLY.search(text)
     if weekday:
         target = _WEEKDAYS[weekday.group(1).lower()]
         ahead = (target - today.weekday()) % 7 or 7
         return today + timedelta(days=ahead)
+    return None
+
+
+# Countries whose short dates put the month first (M/D): the US and the Philippines, and
+# the year-month-day countries of East Asia writing a date without its year.
+_MONTH_FIRST_COUNTRIES = frozenset({"US", "PH", "FM", "MH", "JP", "KR", "KP", "CN", "TW", "MN"})
+# An ambiguous numeric date (03/04) takes the later of its readings within this many days:
+# absences are short, and a follow-up a little late costs less than one during the absence.
+_AMBIGUOUS_HORIZON_DAYS = 90
+
+
+def numeric_dates_day_first(country: str | None) -> bool | None:
+    """Whether people of this country write 14/12 (True) or 12/14 (False); None: unknown."""
+    if not country:
+        return None
+    return country.upper() not in _MONTH_FIRST_COUNTRIES
+
+
+def reference_moment(message: Message, received: datetime) -> datetime:
+    """The moment an auto-reply's relative dates count from: its own Date, if believable."""
+    try:
+        stated = parsedate_to_datetime(str(message.get("Date", "")))
+    except (TypeError, ValueError, IndexError):
+        return received
+    if stated is None or stated.tzinfo is None:
+        return received
+    # A clock far off (the future, or years back) is not believed; the time read is.
+    if received - timedelta(days=400) <= stated <= received + timedelta(days=1):
+        return stated
+    return received
+
+
+def _numeric_readings(
+    text: str, today: date, day_first: bool | None
+) -> tuple[list[date], list[date]]:
+    """Dates written in numbers (14/12/2026, 14.12.2026, 14-12-2026, 3/12, 12.3.): (sure, unsure).
+
+    The order is the country's when known, else the text's: a European word or a dotted date
+    says day first, Japanese or Korean text month first, and so does any date in the text
+    that can be read only one way (14/12). Without any of these a date like 03/04 is unsure:
+    its later reading within _AMBIGUOUS_HORIZON_DAYS (the nearer if none is that close).
+    """
+    matches = []
+    for match in _NUMERIC.finditer(text):
+        first, separator, second, year_text = int(match.group(1)), *match.group(2, 3, 4)
+        year = None
+        if year_text:
+            year = int(year_text) + (2000 if len(year_text) == 2 else 0)
+        elif separator == "-":
+            continue  # "5-10 days" is a span, not a date
+        elif separator == "." and text[match.end() : match.end() + 1] != ".":
+            continue  # "12.5" is a decimal more often than a date; "12.5." is a date
+        matches.append((first, separator, int(second), year))
+    if day_first is None:
+        if re.search(r"[\u3040-\u30ff\uac00-\ud7af]", text):
+            day_first = False
+        elif _EUROPEAN.search(text) or any(first > 12 for first, _, _, _ in matches):
+            day_first = True
+        elif any(second > 12 for _, _, second, _ in matches):
+            day_first = False
+    sure: list[date] = []
+    unsure: list[date] = []
+    for first, separator, second, year in matches:
+        as_day_first = _make(year, second, first, today)
+        as_month_first = _make(year, first, second, today)
+        if separator == "." or day_first is True:
+            sure += [as_day_first] if as_day_first else []
+            continue
+        if day_first is False:
+            sure += [as_month_first] if as_month_first else []
+            continue
+        readings = sorted(
+            d for d in {as_day_first, as_month_first}
+            if d is not None and today <= d <= today + timedelta(days=400)
+        )  # fmt: skip
+        near = [d for d in readings if d <= today + timedelta(days=_AMBIGUOUS_HORIZON_DAYS)]
+        unsure += [near[-1] if near else readings[0]] if readings else []
+    return sure, unsure
+
+
+def _next_day_of_month(day: int, today: date) -> date | None:
+    """The first date on or after `today` that is the `day`th of its month ("the 14th")."""
+    if not 1 <= day <= 31:
+        return None
+    year, month = today.year, today.month
+    for _ in range(3):  # a 31st may skip a month or two
+        with contextlib.suppress(ValueError):
+            found = date(year, month, day)
+            if found >= today:
+                return found
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return None
 
 

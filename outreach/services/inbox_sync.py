@@ -24,7 +24,11 @@ from outreach.adapters.models import (
     Message,
     MessageState,
 )
-from outreach.core.auto_replies import subject_has_auto_reply_words
+from outreach.core.auto_replies import (
+    numeric_dates_day_first,
+    stated_return_date,
+    subject_has_auto_reply_words,
+)
 from outreach.core.bounce_reading import Bounce, is_delivery_report
 from outreach.core.inbound_reading import InboundKind, Reading, read_as_answer, read_inbound
 from outreach.core.reply_labels import label_reply
@@ -165,6 +169,10 @@ def _take(
         reading = _against(reading, message, now, ours)
     if creator is not None and reading.kind is not InboundKind.BOUNCE:
         notes += _other_address_note(session, creator, reading, now)
+    if creator is not None and creator.country and reading.kind is InboundKind.AUTO_REPLY:
+        # The creator's country says whether 03/04 is the 3rd of April or the 4th of March.
+        day_first = numeric_dates_day_first(creator.country)
+        reading = replace(reading, return_date=stated_return_date(message, now, day_first))
     row = _store(session, mailbox, uidvalidity, uid, raw, now, reading, ours, creator,
                  "; ".join(notes) or None)  # fmt: skip
     if creator is None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlmodel import col, select
 
 from outreach.adapters.imap_inbox import ImapInbox
-from outreach.adapters.models import Event, Inbound, Message, Suppression
+from outreach.adapters.models import Enrollment, Event, Inbound, Message, Suppression
 from outreach.daemon import Daemon
 from outreach.services.inbox_sync import sync_inbox
 from tests.imap_server import DovecotTestServer
@@ -142,3 +142,25 @@ def test_soft_bounces_count_failed_messages_not_notices_and_delays_count_for_not
         assert kinds.count("delivery_delayed") == 2
         assert kinds.count("soft_bounce") == 4 and kinds[-1] == "bounce"
         assert suppressed == {proposal.to_address}
+
+
+def test_an_out_of_office_date_is_read_in_the_order_of_the_creators_country(
+    workspace: Path, imap_server: DovecotTestServer
+) -> None:
+    with SmtpTestServer(security="none") as smtp:
+        app = inbox_app(workspace, smtp, imap_server)
+        asyncio.run(Daemon(app=app, clock=lambda: START).run_once())
+        priya = sent_to(app, "priya.makes.up")  # GB: 02/01 is the 2nd of January
+        away = "I am out of the office until 02/01."
+        imap_server.append(reply(priya, "priya.shah@inbox.example", away, "Out of Office"))
+
+        sync_inbox(app, ImapInbox(app.settings.imap), START + timedelta(hours=1))
+
+        with app.session() as session:
+            event = session.exec(select(Event).where(Event.kind == "auto_reply")).one()
+            enrollment = session.exec(
+                select(Enrollment).where(Enrollment.creator_id == priya.creator_id)
+            ).one()
+        assert event.summary.endswith("back on 2027-01-02")
+        assert enrollment.next_due_at is not None
+        assert enrollment.next_due_at.date().isoformat() == "2027-01-03"

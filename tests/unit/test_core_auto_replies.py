@@ -12,7 +12,12 @@ from typing import cast
 
 import pytest
 
-from outreach.core.auto_replies import AutoReply, read_auto_reply, return_date
+from outreach.core.auto_replies import (
+    AutoReply,
+    numeric_dates_day_first,
+    read_auto_reply,
+    return_date,
+)
 
 CORPORA = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpora"
 RECEIVED = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
@@ -240,4 +245,69 @@ def test_corpus_return_dates() -> None:
     first = read_auto_reply(*load("sisimai_set_of_emails/maildir-bsd/rfc3834-01.eml"))
     lotus = read_auto_reply(*load("perl_bounceparser/corpus/warning-6.msg"))
     assert first is not None and first.return_date == date(2005, 5, 5)
-    assert lotus is not None and lotus.return_date == date(2010, 5, 1)
+    # "until 05/01/2010" from a UK office that also says "returning 5th Jan": the 5th of
+    # January, not the 1st of May.
+    assert lotus is not None and lotus.return_date == date(2010, 1, 5)
+
+
+# --- day-first, ordinal and ambiguous return dates (the trial's misses) ---------------------
+
+SUNDAY_6_DECEMBER = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I am away until 14/12/2026.", date(2026, 12, 14)),
+        ("I am away until 14.12.2026.", date(2026, 12, 14)),
+        ("I am away until 14-12-2026.", date(2026, 12, 14)),
+        ("Back on 14/12.", date(2026, 12, 14)),  # the month cannot be 14: day first
+        ("Away 10/12/2026 to 14/12/2026, back 15/12.", date(2026, 12, 15)),
+        ("Back on 12/14.", date(2026, 12, 14)),  # month first, by the same reasoning
+        ("I'll be back on the 14th.", date(2026, 12, 14)),
+        ("Out until the 3rd, sorry!", date(2027, 1, 3)),  # the next 3rd is in January
+        ("Returning on the 14th of December.", date(2026, 12, 14)),
+        ("14日まで不在にしております。", date(2026, 12, 14)),
+        ("14日（月）に戻ります。", date(2026, 12, 14)),
+        ("14일까지 부재중입니다.", date(2026, 12, 14)),
+        ("3日間お休みをいただきます。", None),  # a span of days, not a date
+        ("Back in 5-10 days.", None),
+        ("I am away until 01/02.", date(2027, 2, 1)),  # unsure: the later reading within 90 days
+        ("I am away until 12/01.", date(2027, 1, 12)),  # 1 December has passed: 12 January
+    ],
+)
+def test_day_first_ordinal_and_unsure_return_dates(text: str, expected: date | None) -> None:
+    assert return_date(text, SUNDAY_6_DECEMBER) == expected
+
+
+@pytest.mark.parametrize(
+    ("country", "expected"),
+    [("GB", date(2027, 2, 1)), ("DE", date(2027, 2, 1)), ("US", date(2027, 1, 2)),
+     ("JP", date(2027, 1, 2)), (None, date(2027, 2, 1))],
+)  # fmt: skip
+def test_the_creators_country_fixes_the_order_of_a_numeric_date(
+    country: str | None, expected: date
+) -> None:
+    found = return_date("Away until 01/02.", SUNDAY_6_DECEMBER, numeric_dates_day_first(country))
+
+    assert found == expected
+
+
+def test_relative_dates_count_from_the_auto_replys_own_date() -> None:
+    # Read a week late (no worker ran): "the 14th" is still the 14th of December.
+    message = make("Out of Office", "Back on the 14th.")
+    message["Date"] = "Sun, 06 Dec 2026 18:00:00 +0900"
+    read_late = datetime(2026, 12, 13, 9, 0, tzinfo=UTC)
+
+    found = read_auto_reply(message, read_late)
+
+    assert found is not None and found.return_date == date(2026, 12, 14)
+
+
+def test_an_unbelievable_date_header_is_ignored() -> None:
+    message = make("Out of Office", "Back on the 14th.")
+    message["Date"] = "Sun, 06 Dec 2099 18:00:00 +0900"
+
+    found = read_auto_reply(message, SUNDAY_6_DECEMBER)
+
+    assert found is not None and found.return_date == date(2026, 12, 14)
