@@ -162,12 +162,11 @@ def outbox_list(
                 m.attempts,
                 _when(m.scheduled_at) if m.scheduled_at else "",
                 _when(m.sent_at) if m.sent_at else "",
-                m.last_error,
+                m.last_error,  # last and never cut: the reason is what a person acts on
             )
             for r in rows
             for m in [r.message]
         ],
-        max_cell=60,
     )
 
 

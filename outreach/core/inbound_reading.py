@@ -30,6 +30,9 @@ class InboundKind(StrEnum):
     AUTO_REPLY = "auto_reply"
     OPT_OUT = "opt_out"
     REPLY = "reply"
+    # Not a reading of its own: a bounce that turns out to be a delay notice ("will keep
+    # trying") is stored as this, so no count or list takes it for a bounce.
+    DELAY = "delay"
 
 
 @dataclass(frozen=True)

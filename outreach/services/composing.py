@@ -83,8 +83,13 @@ def compose(
         if exc.field == TEMPLATE_CODE:
             path = templates.path(template_name, language)
             raise TemplateError(f"{path}:{exc.line or 1}: {exc.reason}") from None
-        hint = _hint(exc.field, creator.handle)
-        raise MissingValueError(label, creator.handle, exc.field, exc.reason, hint) from None
+        reason, hint = exc.reason, _hint(exc.field, creator.handle)
+        if exc.field in _FROM_CAMPAIGN and campaign is not None:
+            # Not the creator's to fill in: the campaign file leaves it out.
+            reason = f"campaign {campaign.name!r} has no {exc.field!r}"
+            hint = (f"Set {exc.field} = \"...\" in schedules/{campaign.name}.toml, or write "
+                    f"{{{{ {exc.field} | default(\"...\") }}}} in the template.")  # fmt: skip
+        raise MissingValueError(label, creator.handle, exc.field, reason, hint) from None
     rendered = _with_subject(rendered, thread, label, creator)
     envelope = Envelope(
         from_header=sender.from_header,

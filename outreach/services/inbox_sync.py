@@ -103,7 +103,9 @@ def _move_handled(app: App, inbox: ImapInbox, folder: str) -> int:
         statement = select(Inbound).where(
             Inbound.mailbox == inbox.mailbox,
             Inbound.uidvalidity == checkpoint.uidvalidity,
-            col(Inbound.kind).in_([InboundKind.BOUNCE.value, InboundKind.AUTO_REPLY.value]),
+            col(Inbound.kind).in_(
+                [InboundKind.BOUNCE.value, InboundKind.DELAY.value, InboundKind.AUTO_REPLY.value]
+            ),
             col(Inbound.moved_to).is_(None),
         )
         rows = {row.uid: row for row in session.exec(statement)}
@@ -433,11 +435,11 @@ def _bounce(
     status = bounce.status or "no status"
     if bounce.delayed:
         # "Will keep trying": nothing has failed, and the notice counts for nothing.
-        row.label = DELAYED
+        row.kind, row.label = InboundKind.DELAY.value, DELAYED
         session.add(row)
         record_event(session, creator, "delivery_delayed",
-                     f"delivery delayed ({status}), the server keeps trying: {bounce.reason}",
-                     now)  # fmt: skip
+                     f"delivery delayed ({status}): not delivered yet, the server keeps trying; "
+                     "nothing has failed", now)  # fmt: skip
         return
     failed = _failed_messages(session, creator)
     if bounce.hard or len(failed) >= SOFT_BOUNCES_BEFORE_SUPPRESSION:

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, case, distinct, func
+from sqlalchemy import String, case, distinct, func, or_
 from sqlalchemy import cast as sql_cast
 from sqlmodel import Session, col, select
 
@@ -183,6 +183,8 @@ def _count_inbound(
     others = answering(
         select(Message.campaign, Inbound.kind, func.count(distinct(col(Inbound.creator_id))))
         .where(Inbound.kind != "reply")
+        # A delay notice is no bounce (older versions stored it as one, labelled "delayed").
+        .where(or_(col(Inbound.label).is_(None), col(Inbound.label) != "delayed"))
         .group_by(col(Message.campaign), col(Inbound.kind))
     )
     for name, kind, count in session.exec(others):

@@ -212,3 +212,24 @@ def test_an_unknown_outbox_state_is_a_usage_error(imported: Path) -> None:
 
     assert result.code == 2
     assert "'bogus' is not one of queued, sending, sent" in result.stderr
+
+
+def test_a_campaign_without_a_description_names_the_file_to_fix_in_full(imported: Path) -> None:
+    campaign = imported / "schedules" / "spring-serum.toml"
+    text = campaign.read_text(encoding="utf-8")
+    campaign.write_text(
+        "\n".join(line for line in text.splitlines() if not line.startswith("description")),
+        encoding="utf-8",
+    )
+    run_outreach(imported, "campaign", "enroll", "spring-serum")
+
+    run_outreach(imported, "run", "--once", "--now", TUESDAY_TOKYO_MORNING)
+    listed = run_outreach(imported, "outbox", "list", "--state", "held")
+
+    held = [row for row in outbox(imported) if row["state"] == "held"]
+    assert len(held) == 7
+    reason = str(held[0]["last_error"])
+    assert "campaign 'spring-serum' has no 'description'" in reason
+    assert 'Set description = "..." in schedules/spring-serum.toml' in reason
+    assert "--campaign" not in reason  # `run` has no such option
+    assert reason.split(": field")[1] in listed.stdout  # the table shows it whole

@@ -12,6 +12,7 @@ from outreach.adapters.imap_inbox import ImapInbox
 from outreach.adapters.models import Enrollment, Event, Inbound, Message, Suppression
 from outreach.daemon import Daemon
 from outreach.services.inbox_sync import sync_inbox
+from outreach.services.report import ReportRequest, build_report
 from tests.imap_server import DovecotTestServer
 from tests.inbox_helpers import START, bounce_for, inbox_app, reply, sent_to, state_of
 from tests.smtp_server import SmtpTestServer
@@ -112,8 +113,16 @@ def test_soft_bounces_count_failed_messages_not_notices_and_delays_count_for_not
             imap_server.append(soft_report(proposal, notice))
         imap_server.append(soft_report(proposal, 4, "delayed"))
         imap_server.append(soft_report(proposal, 5, "delayed"))
-        assert sync_inbox(app, inbox, START + timedelta(hours=3)).counts == {"bounce": 5}
+        imap_server.append(soft_report(sent_to(app, "priya.makes.up"), 8, "delayed"))
+        read = sync_inbox(app, inbox, START + timedelta(hours=3))
+        assert read.counts == {"bounce": 3, "delay": 3}
         assert state_of(app, "misaki.hada") == "active"
+        with app.session() as session:
+            report = build_report(session, ReportRequest(START + timedelta(hours=4), "UTC"))
+            delays = session.exec(select(Event).where(Event.kind == "delivery_delayed")).all()
+        [campaign] = report["campaigns"]
+        assert campaign["bounced"] == 1  # Misaki's message failed; Priya's is only delayed
+        assert all("nothing has failed" in event.summary for event in delays)
 
         sent: list[Message] = []
         for days, notice in ((4, 6), (11, 7)):
@@ -139,7 +148,7 @@ def test_soft_bounces_count_failed_messages_not_notices_and_delays_count_for_not
                 .order_by(Event.id)  # type: ignore[arg-type]
             )]  # fmt: skip
             suppressed = {s.address for s in session.exec(select(Suppression))}
-        assert kinds.count("delivery_delayed") == 2
+        assert kinds.count("delivery_delayed") == 2  # Misaki's
         assert kinds.count("soft_bounce") == 4 and kinds[-1] == "bounce"
         assert suppressed == {proposal.to_address}
 
