@@ -23,6 +23,8 @@ from outreach.services.importing import ImportReport, import_creators
 from outreach.services.workspace import InitReport, init_workspace
 
 DEMO_CAMPAIGN = "spring-serum"
+# The sample brand's sender: the sample campaign leaves `sender` to OUTREACH_FROM.
+DEMO_SETTINGS = {"OUTREACH_FROM": "Luna at Glowlab <luna@glowlab.example>"}
 SIMULATION_STEP = timedelta(minutes=5)
 SIMULATION_LIMIT = timedelta(days=4)
 
@@ -55,7 +57,7 @@ def run_demo(target: Path, now: datetime, on_sent: Callable[[SentLine], None]) -
     capture = target.resolve() / CAPTURE_DIRNAME
     # Embedded defaults only: the demo never reads the user's OUTREACH_* settings, so it
     # can never send to real servers.
-    app = bootstrap(target, environ={}, transport=CaptureTransport(capture))
+    app = bootstrap(target, environ=DEMO_SETTINGS, transport=CaptureTransport(capture))
     with app.session() as session:
         imported = import_creators(session, target / CONTACTS_DIRNAME / "creators.csv", now)
         spec = find_campaign(app.schedules, DEMO_CAMPAIGN)

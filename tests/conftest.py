@@ -29,6 +29,9 @@ SMTP_PASSWORD = "s3cret-pass-do-not-print"
 FAST_RETRY = RetryPolicy(attempts=3, base_seconds=0.01, factor=2)
 OUTREACH_COMMAND = str(Path(sys.executable).parent / "outreach")
 CLI_ENVIRONMENT = {"NO_COLOR": "1", "PYTHONIOENCODING": "utf-8", "COLUMNS": "200"}
+# The sample brand's sender (the sample campaign leaves `sender` to OUTREACH_FROM); a test
+# about a missing sender passes OUTREACH_FROM="" to unset it.
+TEST_SENDER = "Luna at Glowlab <luna@glowlab.example>"
 
 
 # The longest tests (process-level proofs, long end-to-end runs) go first, so that the
@@ -123,7 +126,7 @@ def run_outreach(
 
     from outreach.cli.app import main
 
-    environment = {**CLI_ENVIRONMENT, **(env or {})}
+    environment = {**CLI_ENVIRONMENT, "OUTREACH_FROM": TEST_SENDER, **(env or {})}
     runner = CliRunner()
     code: int
     with (
@@ -150,6 +153,7 @@ def run_outreach_process(
     """Run the installed `outreach` command in a new process with a clean environment."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("OUTREACH_")}
     base.update(CLI_ENVIRONMENT)
+    base["OUTREACH_FROM"] = TEST_SENDER
     base.update(env or {})
     done = subprocess.run(
         [OUTREACH_COMMAND, *args],

@@ -14,7 +14,9 @@ def normalise_address(address: str) -> str:
         raise AddressError("the address is empty")
     try:
         # Syntax only: deliverability needs DNS, and bounces tell us the truth later.
-        result = validate_email(candidate, check_deliverability=False)
+        # `.test` is accepted like `.example`: both are reserved for trials on a local mail
+        # system (RFC 6761); .invalid, .local, .localhost and .onion are still refused.
+        result = validate_email(candidate, check_deliverability=False, test_environment=True)
     except EmailNotValidError as exc:
         raise AddressError(str(exc).rstrip(".")) from None
     if result.ascii_email is None:

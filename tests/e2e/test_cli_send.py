@@ -299,8 +299,9 @@ def test_preview_of_a_follow_up_shows_the_reply_subject_before_anything_was_sent
 
 def test_sending_without_a_sender_says_which_setting_to_set(imported: Path) -> None:
     result = run_outreach(
-        imported, "send", "--to", "hannahbrooks.skin", "--template", "proposal", "--yes"
-    )
+        imported, "send", "--to", "hannahbrooks.skin", "--template", "proposal",
+        "--campaign", "spring-serum", "--yes", env={"OUTREACH_FROM": ""},
+    )  # fmt: skip
 
     assert result.code == 1
     assert result.stderr.splitlines()[-1] == (
