@@ -45,8 +45,19 @@ _NEGATION_AFTER_KO = re.compile(r"^[^.\n]{0,6}(?:하지\s*않|안\s*(?:해|할|�
 _KO_REQUEST = re.compile(r"수신\s*거[부절]|구독\s*취소")
 
 
+MAX_LINE_CHARS = 120  # of the line quoted in the history
+
+
 def opt_out_request(text: str) -> bool:
     """True when the text asks to stop receiving messages."""
+    return opt_out_line(text) is not None
+
+
+def opt_out_line(text: str) -> str | None:
+    """The line of the text that asks to stop receiving messages (None: no such request).
+
+    What a history shows for an opt-out: the words that opted out, not the greeting.
+    """
     text = text[:MAX_CHARS]
     for match in _REQUEST.finditer(text):
         before = text[max(0, match.start() - 40) : match.start()]
@@ -59,5 +70,8 @@ def opt_out_request(text: str) -> bool:
             continue
         if _KO_REQUEST.fullmatch(phrase) and _NEGATION_AFTER_KO.match(text[match.end() :]):
             continue
-        return True
-    return False
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", match.end())
+        line = " ".join(text[start : end if end != -1 else len(text)].split())
+        return line[:MAX_LINE_CHARS]
+    return None

@@ -14,6 +14,12 @@ SUMMARY_KEYS = (
     "unknown_delivery", "reply_rate", "positive_rate",
 )  # fmt: skip
 BREAKDOWN_DIMENSIONS = ("step", "template", "tier", "niche", "language", "mailbox")
+# What a breakdown row counts: a message belongs to one step, template, language and
+# mailbox; a creator to one tier and several niches. Every rate shown says which.
+BREAKDOWN_UNITS = {
+    "step": "messages", "template": "messages", "language": "messages", "mailbox": "messages",
+    "tier": "creators", "niche": "creators",
+}  # fmt: skip
 
 
 def rate(part: int, whole: int) -> float | None:

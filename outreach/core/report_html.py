@@ -7,6 +7,7 @@ from typing import Any
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
 
+from outreach.core.report_figures import BREAKDOWN_UNITS
 from outreach.core.report_text import FUNNEL, handle_text, percent
 
 BAR_WIDTH = 420  # pixels of the longest bar
@@ -44,7 +45,8 @@ Generated {{ report.generated_at[:16].replace("T", " ") }} UTC; dates in {{ repo
 <h2>{{ c.name }}</h2>
 <p class="rates">Reply rate <b>{{ c.reply_rate | percent }}</b>,
 positive rate <b>{{ c.positive_rate | percent }}</b>
-<span class="muted">({{ c.sent }} creators reached, {{ c.messages_sent }} messages)</span></p>
+<span class="muted">(per creator: {{ c.sent }} creators reached;
+{{ c.messages_sent }} messages)</span></p>
 <h3>Funnel</h3>
 {{ funnel_bars(c) }}
 {% if c.replies_by_day %}
@@ -52,12 +54,13 @@ positive rate <b>{{ c.positive_rate | percent }}</b>
 {{ columns(c.replies_by_day) }}
 {% endif %}
 {% for dimension in ("tier", "language") if c.breakdown[dimension] %}
-<h3>Reply rate by {{ dimension }}</h3>
+<h3>Reply rate by {{ dimension }} <span class="muted">(per {{ units[dimension][:-1] }})</span></h3>
 {{ rate_bars(c.breakdown[dimension]) }}
 {% endfor %}
 {% for dimension, rows in c.breakdown.items() if rows %}
-<h3>By {{ dimension }}</h3>
-<table><tr><th>{{ dimension }}</th><th>sent</th><th>replied</th><th>interested</th>
+<h3>By {{ dimension }} <span class="muted">(per {{ units[dimension][:-1] }})</span></h3>
+<table><tr><th>{{ dimension }}</th><th>sent ({{ units[dimension] }})</th><th>replied</th>
+<th>interested</th>
 <th>reply rate</th><th>positive rate</th></tr>
 {% for r in rows %}<tr><td>{{ r.group }}</td><td class="n">{{ r.sent }}</td>
 <td class="n">{{ r.replied }}</td><td class="n">{{ r.interested }}</td>
@@ -150,7 +153,7 @@ def _columns(days: list[dict[str, Any]]) -> Markup:
 def report_html(report: dict[str, Any]) -> str:
     """The page: opens offline, runs no script, shows reply text only as text."""
     return _PAGE.render(report=report, who=handle_text, funnel_bars=_funnel_bars,
-                        rate_bars=_rate_bars, columns=_columns)  # fmt: skip
+                        rate_bars=_rate_bars, columns=_columns, units=BREAKDOWN_UNITS)  # fmt: skip
 
 
 def _markup(svg: str) -> Markup:

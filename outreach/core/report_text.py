@@ -9,7 +9,7 @@ from typing import Any
 
 from rich.cells import cell_len
 
-from outreach.core.report_figures import SUMMARY_KEYS
+from outreach.core.report_figures import BREAKDOWN_UNITS, SUMMARY_KEYS
 
 FUNNEL = ("enrolled", "sent", "replied", "interested", "declined", "not_now", "other_replies",
           "bounced", "opted_out", "auto_replied", "in_sequence", "finished_no_reply",
@@ -104,15 +104,17 @@ def _campaign_lines(campaign: dict[str, Any]) -> list[str]:
         f"== {campaign['name']} ==",
         f"reply rate {percent(campaign['reply_rate'])}, "
         f"positive rate {percent(campaign['positive_rate'])} "
-        f"({campaign['messages_sent']} messages sent)",
+        f"(per creator: {campaign['sent']} reached; {campaign['messages_sent']} messages sent)",
         counts,
         "",
     ]
     for dimension, rows in campaign["breakdown"].items():
         if not rows:
             continue
+        unit = BREAKDOWN_UNITS[dimension]
+        lines.append(f"by {dimension}, per {unit.removesuffix('s')}:")
         lines += _table(
-            (dimension, "sent", "replied", "interested", "reply rate", "positive rate"),
+            (dimension, f"sent ({unit})", "replied", "interested", "reply rate", "positive rate"),
             [
                 (
                     r["group"],

@@ -31,6 +31,7 @@ from outreach.core.auto_replies import (
 )
 from outreach.core.bounce_reading import Bounce, is_delivery_report
 from outreach.core.inbound_reading import InboundKind, Reading, read_as_answer, read_inbound
+from outreach.core.opt_outs import opt_out_line
 from outreach.core.reply_labels import label_reply
 from outreach.core.return_paths import check_matches, verp_row
 from outreach.core.subjects import base_subject
@@ -418,7 +419,9 @@ def _act(session: Session, reading: Reading, creator: Creator, row: Inbound, now
         note = f"{labelled.label.value}: {_first_line(reading.text)}"
         record_reply(session, creator, ReplyKind.REPLY, now, note)
     elif reading.kind is InboundKind.OPT_OUT:
-        record_reply(session, creator, ReplyKind.OPT_OUT, now, _first_line(reading.text))
+        # The words that opted out (the body's line, else the subject), not the greeting.
+        said = opt_out_line(reading.text) or reading.subject.strip() or _first_line(reading.text)
+        record_reply(session, creator, ReplyKind.OPT_OUT, now, said[:120])
         row.handled_at = now
     elif reading.kind is InboundKind.BOUNCE:
         _bounce(session, reading, creator, row, now)

@@ -33,7 +33,9 @@ def test_replies_bounces_auto_replies_and_opt_outs_act_on_exactly_the_right_sequ
             reply(kenta, "kenta.tanaka@mail.example",
                   "I am out of the office until 10 December 2026.", "Out of Office")
         )  # fmt: skip
-        imap_server.append(reply(hannah, "hannah@inbox.example", "Please unsubscribe me."))
+        imap_server.append(
+            reply(hannah, "hannah@inbox.example", "Hi Luna,\r\n\r\nPlease unsubscribe me.")
+        )
         imap_server.append(b"From: someone@else.example\r\nSubject: hi\r\n\r\nhello\r\n")
         inbox = ImapInbox(app.settings.imap)
 
@@ -52,6 +54,11 @@ def test_replies_bounces_auto_replies_and_opt_outs_act_on_exactly_the_right_sequ
             suppressed = {s.address for s in session.exec(select(Suppression))}
             rows = list(session.exec(select(Inbound).order_by(Inbound.id)))  # type: ignore[arg-type]
         assert suppressed == {"minji.kim@mail.example", "hannah@inbox.example"}
+        with app.session() as session:
+            opt_out = session.exec(
+                select(Suppression).where(Suppression.address == "hannah@inbox.example")
+            ).one()
+        assert "Please unsubscribe me." in opt_out.reason and "Hi Luna" not in opt_out.reason
         assert rows[0].text == "ぜひ試してみたいです！"
         assert (rows[0].label, rows[0].confidence) == ("interested", 1.0)
         assert rows[0].in_reply_to == misaki.message_id

@@ -2,7 +2,7 @@
 
 import pytest
 
-from outreach.core.opt_outs import opt_out_request
+from outreach.core.opt_outs import opt_out_line, opt_out_request
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,18 @@ def test_opt_out_requests(text: str) -> None:
 )
 def test_not_opt_out_requests(text: str) -> None:
     assert not opt_out_request(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("Hi,\n\nThanks for thinking of me.  Please unsubscribe me from these emails.\n\nHannah",
+         "Thanks for thinking of me. Please unsubscribe me from these emails."),
+        ("こんにちは。\n今後のメールの配信停止をお願いします。\nよろしくお願いします。",
+         "今後のメールの配信停止をお願いします。"),
+        ("안녕하세요.\n수신거부 부탁드립니다.", "수신거부 부탁드립니다."),
+        ("Hi,\nSounds lovely, send it over!", None),
+    ],
+)  # fmt: skip
+def test_the_line_that_opted_out_is_quoted_not_the_greeting(text: str, line: str | None) -> None:
+    assert opt_out_line(text) == line
