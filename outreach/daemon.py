@@ -62,10 +62,13 @@ class RunReport:
     reaped: int = 0
     held: int = 0
     waiting_for_inbox: int = 0  # put off until the inbox has been read
+    put_off: dict[str, datetime] = field(default_factory=dict)  # why, and the next moment
     inbox_error: str | None = None  # the last inbox read of this run failed, and why
 
-    def add(self, tally: Counter[str]) -> None:
-        """Fold a dispatcher's outcome counts into the report."""
+    def add(self, tally: Counter[str], put_off: dict[str, datetime] | None = None) -> None:
+        """Fold a dispatcher's outcome counts (and why it put messages off) into the report."""
+        for why, when in (put_off or {}).items():
+            self.put_off[why] = min(self.put_off.get(why, when), when)
         self.sent += tally["sent"]
         self.failed += tally["failed"]
         self.retried += tally["retried"]
@@ -110,7 +113,7 @@ class Daemon:
         finally:
             await self.app.transport.close()
             self._finish(worker_id)
-            self.report.add(dispatcher.tally)
+            self.report.add(dispatcher.tally, dispatcher.put_off)
         return self.report
 
     async def run_forever(self) -> RunReport:
@@ -156,7 +159,7 @@ class Daemon:
                 scheduler.shutdown(wait=False)
                 await self.app.transport.close()
                 self._finish(worker_id)
-            self.report.add(dispatcher.tally)
+            self.report.add(dispatcher.tally, dispatcher.put_off)
         return self.report
 
     def _start(self) -> str:

@@ -17,6 +17,7 @@ from outreach.cli.clock import NowOption, clock_for
 from outreach.cli.output import note, say, table
 from outreach.cli.state import state
 from outreach.constants import DEAD_WORKER_SECONDS
+from outreach.core.inbox_freshness import inbox_failing
 from outreach.daemon import Daemon
 from outreach.errors import OutreachError
 from outreach.services.app import App
@@ -45,6 +46,8 @@ def run(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     # APScheduler reports every run of every job at INFO: the sends would drown in it.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # flufl.bounce logs each of its ~17 detectors for every message it reads.
+    logging.getLogger("flufl.bounce").setLevel(logging.WARNING)
     if not workspace_app.settings.imap.host:
         note(
             "No inbox is set (OUTREACH_IMAP_HOST): replies, bounces and opt-outs are not read, "
@@ -56,6 +59,8 @@ def run(
         f"put off (window, cap or gap) {report.deferred}, "
         f"waiting for the inbox {report.waiting_for_inbox}, cancelled {report.cancelled}, "
         f"held {report.held}, unknown after dead workers {report.reaped}")  # fmt: skip
+    for why, when in sorted(report.put_off.items(), key=lambda item: item[1]):
+        note(f"put off by {why}: the next may go at {_when(when)}")
     if report.inbox_error:
         note(f"error: the inbox could not be read, so campaign messages wait until it can: "
              f"{report.inbox_error}")  # fmt: skip
@@ -289,10 +294,7 @@ def _show_inboxes(workspace_app: App) -> None:
     for health in inboxes:
         last = _when(health.last_read_at) if health.last_read_at else "never"
         line = f"inbox {health.mailbox}: last read {last}"
-        failing = health.last_error_at is not None and (
-            health.last_read_at is None or health.last_error_at > health.last_read_at
-        )
-        if failing:
+        if inbox_failing(health.last_read_at, health.last_error_at):
             line += f"; FAILING since {_when(health.last_error_at)}: {health.last_error}"
         say(line)
     if waiting:

@@ -25,3 +25,8 @@ def inbox_wait_reason(
     if now - last_read_at >= fresh:
         return f"{WAITING_FOR_INBOX}: not read since {read}"
     return None
+
+
+def inbox_failing(last_read_at: datetime | None, last_error_at: datetime | None) -> bool:
+    """Whether an inbox's latest attempt to read it failed."""
+    return last_error_at is not None and (last_read_at is None or last_error_at > last_read_at)

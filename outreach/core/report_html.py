@@ -30,7 +30,7 @@ h1 { font-size: 1.5em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
 table { border-collapse: collapse; margin: .5em 0 1.5em; }
 th, td { padding: 3px 10px; text-align: left; border-bottom: 1px solid #eee; vertical-align: top; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
-.rates { font-size: 1.2em; } .muted { color: #777; }
+.rates { font-size: 1.2em; } .muted { color: #777; } .warn { color: #a00; font-weight: bold; }
 svg text { font: 12px system-ui, sans-serif; fill: #222; }
 .reply { max-width: 460px; white-space: pre-wrap; overflow-wrap: anywhere; }
 </style>
@@ -40,6 +40,14 @@ svg text { font: 12px system-ui, sans-serif; fill: #222; }
 <p class="muted">{{ "Campaign " ~ report.campaign if report.campaign else "All campaigns" }}
 {%- if report.since %}, since {{ report.since }}{% endif %}.
 Generated {{ report.generated_at[:16].replace("T", " ") }} UTC; dates in {{ report.timezone }}.</p>
+{% for i in report.get("inboxes", []) %}
+<p class="{{ 'warn' if i.failing else 'muted' }}">Inbox {{ i.mailbox }}: last read
+{{ (i.last_read_at or "never")[:16].replace("T", " ") }}
+{%- if i.failing %}; FAILING since {{ (i.last_error_at or "")[:16].replace("T", " ") }}:
+{{ i.last_error }}{% endif %}</p>
+{% endfor %}
+{% if report.get("waiting_for_inbox") %}<p class="warn">{{ report.waiting_for_inbox }}
+message(s) wait for the inbox to be read.</p>{% endif %}
 {% if not report.campaigns %}<p>No campaign has anything to report yet.</p>{% endif %}
 {% for c in report.campaigns %}
 <h2>{{ c.name }}</h2>

@@ -29,6 +29,7 @@ def report_text(report: dict[str, Any]) -> str:
     generated = report["generated_at"][:16].replace("T", " ")
     lines = [f"Outreach report, {scope}{since} ({generated} UTC, "
              f"dates in {report['timezone']})", ""]  # fmt: skip
+    lines += inbox_lines(report)
     if not report["campaigns"]:
         lines += ["No campaign has anything to report yet.", ""]
     for campaign in report["campaigns"]:
@@ -96,6 +97,21 @@ def _csv_cell(value: object) -> object:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
     return "" if value is None else value
+
+
+def inbox_lines(report: dict[str, Any]) -> list[str]:
+    """Whether replies are being read: first in the report, since everything waits on it."""
+    lines = []
+    for inbox in report.get("inboxes", []):
+        read = (inbox["last_read_at"] or "")[:16].replace("T", " ") or "never"
+        line = f"Inbox {_one_line(inbox['mailbox'])}: last read {read}"
+        if inbox["failing"]:
+            since = (inbox["last_error_at"] or "")[:16].replace("T", " ")
+            line += f"; FAILING since {since}: {_one_line(inbox['last_error'] or '')}"
+        lines.append(line)
+    if report.get("waiting_for_inbox"):
+        lines.append(f"{report['waiting_for_inbox']} message(s) wait for the inbox to be read.")
+    return [*lines, ""] if lines else []
 
 
 def _campaign_lines(campaign: dict[str, Any]) -> list[str]:

@@ -65,6 +65,8 @@ class Dispatcher:
     inbox: str | None = None
     inbox_fresh: timedelta = timedelta(minutes=DEFAULT_INBOX_FRESH_MINUTES)
     tally: Counter[str] = field(default_factory=Counter)
+    # Why messages were put off, each with the earliest moment one of them may go.
+    put_off: dict[str, datetime] = field(default_factory=dict)
 
     async def send_next(self) -> bool:
         """Claim and handle one due message; False when nothing is due now."""
@@ -116,11 +118,13 @@ class Dispatcher:
                         reason=waiting)  # fmt: skip
             self.tally["waiting_for_inbox"] += 1
             return None
-        later = self._gate(session, message, creator, spec, now)
-        if later is not None:
+        gated = self._gate(session, message, creator, spec, now)
+        if gated is not None:
+            later, why = gated
             session.rollback()  # undo the claim and any counter taken before the refusal
             _reschedule(session, message_id, later)
             self.tally["deferred"] += 1
+            self.put_off[why] = min(self.put_off.get(why, later), later)
             return None
         session.commit()
         return message, creator
@@ -140,13 +144,13 @@ class Dispatcher:
     def _gate(
         self, session: Session, message: Message, creator: Creator, spec: CampaignSpec,
         now: datetime,
-    ) -> datetime | None:  # fmt: skip
-        """None when the message may go now; otherwise the earliest moment it may."""
+    ) -> tuple[datetime, str] | None:  # fmt: skip
+        """None when the message may go now; otherwise the earliest moment it may, and why."""
         zone = recipient_zone(
             creator.timezone, creator.country, spec.window.timezone if spec.window else None
         )
         if not in_window(now, spec.window, zone):
-            return next_window_start(now, spec.window, zone)
+            return next_window_start(now, spec.window, zone), "the sending window"
         limits = spec.limits
         day = utc_day(now).isoformat()
         for scope, cap in (
@@ -155,10 +159,13 @@ class Dispatcher:
         ):
             if not _take_slot(session, scope, day, cap):
                 tomorrow = datetime.combine(utc_day(now), datetime.min.time(), now.tzinfo)
-                return next_window_start(tomorrow + timedelta(days=1), spec.window, zone)
+                later = next_window_start(tomorrow + timedelta(days=1), spec.window, zone)
+                return later, f"the daily cap ({scope.split(':')[0]}, {cap})"
         gap = send_gap(limits, self.rng)
         if gap > timedelta(0):
-            return claim_until(session, f"gap:{message.from_address}", now, gap)
+            held_until = claim_until(session, f"gap:{message.from_address}", now, gap)
+            if held_until is not None:
+                return held_until, "the gap between sends (min_gap_seconds + jitter_seconds)"
         return None
 
     async def _deliver(self, message: Message, creator: Creator) -> None:

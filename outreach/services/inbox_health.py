@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from outreach.adapters.imap_inbox import ImapInbox
 from outreach.adapters.models import InboxHealth, Message, MessageState
-from outreach.core.inbox_freshness import WAITING_FOR_INBOX
+from outreach.core.inbox_freshness import WAITING_FOR_INBOX, inbox_failing
 from outreach.errors import OutreachError
 from outreach.services.app import App
 from outreach.services.inbox_sync import SyncReport, sync_inbox
@@ -60,3 +60,17 @@ def waiting_for_inbox(session: Session) -> int:
         col(Message.last_error).startswith(WAITING_FOR_INBOX),
     )
     return int(session.exec(statement).one())
+
+
+def inbox_health_json(session: Session) -> list[dict[str, object]]:
+    """Each inbox's last good read and last failure, as the report shows them."""
+    return [
+        {
+            "mailbox": health.mailbox,
+            "last_read_at": health.last_read_at.isoformat() if health.last_read_at else None,
+            "failing": inbox_failing(health.last_read_at, health.last_error_at),
+            "last_error": health.last_error,
+            "last_error_at": health.last_error_at.isoformat() if health.last_error_at else None,
+        }
+        for health in inbox_health(session)
+    ]

@@ -24,6 +24,7 @@ from outreach.adapters.models import (
 )
 from outreach.constants import TIER_ABOVE_ALL, TIER_BOUNDS_FOLLOWERS
 from outreach.core.report_figures import CampaignFigures, combined_breakdown
+from outreach.services.inbox_health import inbox_health_json, waiting_for_inbox
 from outreach.services.relationships import list_rights
 
 # sqlmodel types select() for up to four columns; wider reads are typed by hand.
@@ -75,6 +76,8 @@ def build_report(session: Session, request: ReportRequest) -> dict[str, Any]:
         "timezone": request.timezone,
         "campaign": request.campaign,
         "since": request.since.isoformat() if request.since else None,
+        "inboxes": inbox_health_json(session),
+        "waiting_for_inbox": waiting_for_inbox(session),
         "campaigns": campaigns,
         "breakdown": combined_breakdown(figures.values()),
         "needs_response": _needs_response(session, request),

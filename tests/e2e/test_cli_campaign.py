@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,11 @@ def test_run_once_sends_inside_windows_and_outbox_json_has_the_documented_keys(
                                   "misaki.hada", "seoyeon.vegan", "hannahbrooks.skin"}  # fmt: skip
     [london] = [r for r in rows if r["creator"] == "priya.makes.up"]
     assert london["state"] == "queued"
+    # The output says why the rest wait, and until when (a gap of 4 to 10 minutes).
+    assert re.search(
+        r"put off by the gap between sends \(min_gap_seconds \+ jitter_seconds\): "
+        r"the next may go at 2030-01-08 01:(3[4-9]|40) UTC", result.stderr
+    )  # fmt: skip
 
 
 def test_a_recorded_reply_cancels_the_planned_follow_up(imported: Path) -> None:

@@ -15,7 +15,8 @@ from tests.imap_server import DovecotTestServer
 NOW = "2026-12-01T03:00Z"
 REPORT_KEYS = {"generated_at", "timezone", "campaign", "since", "campaigns", "breakdown",
                "needs_response",
-               "next_follow_ups", "unknown_deliveries", "expiring_rights"}  # fmt: skip
+               "next_follow_ups", "unknown_deliveries", "expiring_rights", "inboxes",
+               "waiting_for_inbox"}  # fmt: skip
 CAMPAIGN_KEYS = {"name", "enrolled", "sent", "replied", "interested", "declined", "not_now",
                  "bounced", "opted_out", "auto_replied", "in_sequence", "finished_no_reply",
                  "unknown_delivery", "reply_rate", "positive_rate", "breakdown"}  # fmt: skip

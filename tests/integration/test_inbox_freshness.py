@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from outreach.daemon import Daemon
-from tests.conftest import run_outreach
+from tests.conftest import run_outreach, run_outreach_process
 from tests.imap_server import DovecotTestServer
 from tests.inbox_helpers import START, bounce_for, inbox_app, inbox_environment, reply, sent_to
 from tests.smtp_server import SmtpTestServer
@@ -93,6 +94,14 @@ def test_an_inbox_that_cannot_be_read_holds_every_campaign_message_until_it_can(
         assert "last read 2026-12-01 01:30 UTC" in status.stdout
         assert "messages waiting for the inbox to be read: 7" in status.stdout
         assert "not-the-password" not in status.stdout
+        as_json = run_outreach(workspace, "report", "--format", "json", env=wrong)
+        as_text = run_outreach(workspace, "report", env=wrong)
+        report = json.loads(as_json.stdout)
+        [inbox] = report["inboxes"]
+        assert inbox["failing"] and "AUTHENTICATIONFAILED" in inbox["last_error"]
+        assert report["waiting_for_inbox"] == 7
+        assert "FAILING since 2026-12-05 02:30" in as_text.stdout
+        assert "7 message(s) wait for the inbox to be read." in as_text.stdout
 
         later = FOLLOW_UPS_DUE + timedelta(minutes=2)
         right = environment(imap_server, smtp, imap_server.password)
@@ -116,3 +125,29 @@ def test_without_an_inbox_nothing_waits_and_every_run_says_replies_are_not_read(
     assert "No inbox is set (OUTREACH_IMAP_HOST)" in result.stderr
     assert "waiting for the inbox 0" in result.stdout
     assert "inbox: none set (OUTREACH_IMAP_HOST)" in status.stdout
+
+
+def test_the_worker_log_says_what_the_inbox_held_without_library_chatter(
+    workspace: Path, imap_server: DovecotTestServer
+) -> None:
+    with SmtpTestServer(security="none") as smtp:
+        app = inbox_app(workspace, smtp, imap_server)
+        asyncio.run(Daemon(app=app, clock=lambda: START).run_once())
+        minji = sent_to(app, "minji.glow")
+        imap_server.append(  # not RFC 3464: read by flufl.bounce's detectors
+            f"From: MAILER-DAEMON@mail.example\r\nTo: {minji.from_address}\r\n"
+            "Subject: failure notice\r\nMessage-ID: <q-1@mail.example>\r\n\r\n"
+            "Hi. This is the qmail-send program at mail.example.\r\n"
+            "I'm afraid I wasn't able to deliver your message to the following addresses.\r\n"
+            "This is a permanent error; I've given up. Sorry it didn't work out.\r\n\r\n"
+            f"<{minji.to_address}>:\r\nSorry, no mailbox here by that name. (#5.1.1)\r\n".encode()
+        )
+        env = environment(imap_server, smtp, imap_server.password)
+
+        # A real process: the log is configured by the command itself.
+        later = iso(START + timedelta(minutes=2))  # the first run's inbox lease has passed
+        result = run_outreach_process(workspace, "run", "--once", "--now", later, env=env)
+
+        assert result.code == 0, result.stderr
+        assert "inbox: {'bounce': 1}" in result.stderr
+        assert "Running detector" not in result.stderr

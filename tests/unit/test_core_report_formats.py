@@ -62,9 +62,7 @@ def test_text_keeps_one_line_per_row_whatever_the_reply_holds() -> None:
     row = next(line for line in text.splitlines() if line.strip().startswith("7 "))
     assert "\x1b" not in text
     assert row.split()[:4] == ["7", "32h", "@mi<b>", "question"]
-    assert (
-        "reply rate 50.0%, positive rate 25.0% (per creator: 4 reached; 6 messages sent)" in text
-    )
+    assert "reply rate 50.0%, positive rate 25.0% (per creator: 4 reached; 6 messages sent)" in text
     # A breakdown by language counts messages, and says so (the campaign's rates: creators).
     assert "by language, per message:" in text and "sent (messages)" in text
     assert "Usage rights ending soon: 1" in text
