@@ -21,7 +21,9 @@ from outreach.services.campaign_control import (
     orphan_campaigns,
     set_paused,
 )
+from outreach.services.creators import find_creator
 from outreach.services.enrollment import enroll, plan_enrollment
+from outreach.services.sequences import resume_creator_sequence
 
 app = typer.Typer(help="Campaigns: list, show, enrol, pause, resume.", no_args_is_help=True)
 
@@ -115,10 +117,27 @@ def pause_command(ctx: typer.Context, name: Name) -> None:
 
 
 @app.command("resume")
-def resume_command(ctx: typer.Context, name: Name) -> None:
+def resume_command(
+    ctx: typer.Context,
+    name: Name,
+    creator: Annotated[
+        str | None,
+        typer.Option("--creator", help="Resume only this creator's sequence, stopped by a "
+                     "failed delivery (e.g. after fixing the address)"),
+    ] = None,
+    now: NowOption = None,
+) -> None:  # fmt: skip
     """Continue a paused campaign where it stopped (nothing is sent twice)."""
     workspace_app = state(ctx).app()
     find_campaign(workspace_app.schedules, name)
+    if creator is not None:
+        with workspace_app.session() as session:
+            found = find_creator(session, creator)
+            enrollment = resume_creator_sequence(session, name, found, clock_for(now)())
+            session.commit()
+        say(f"@{found.handle} in {name} resumed: step {enrollment.next_step} goes at the next "
+            "run, inside the sending window")  # fmt: skip
+        return
     with workspace_app.session() as session:
         was_paused = set_paused(session, name, False, workspace_app.clock())
     say(f"{name} resumed" if was_paused else f"{name} was not paused")

@@ -278,6 +278,7 @@ def replies_record(
     with workspace_app.session() as session:
         creator = find_creator(session, handle)
         ended = record_reply(session, creator, reply_kind, workspace_app.clock(), note)
+        session.commit()
     say(f"Recorded {reply_kind.value} from @{creator.handle}; {ended} sequence(s) stopped.")
 
 

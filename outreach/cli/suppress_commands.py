@@ -25,6 +25,7 @@ def add_command(
     workspace_app = state(ctx).app()
     with workspace_app.session() as session:
         entry, created = add_suppression(session, address, reason, workspace_app.clock())
+        session.commit()
     if created:
         say(f"Suppressed {entry.address} ({entry.reason})")
     else:

@@ -18,7 +18,7 @@ Pure: takes a parsed `email.message.EmailMessage`, returns a frozen dataclass, n
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage, Message
 from email.parser import HeaderParser
 from email.utils import getaddresses
@@ -46,6 +46,9 @@ class Bounce:
     original_message_id: str | None
     # A delay notice ("will keep trying", DSN Action: delayed): nothing has failed yet.
     delayed: bool = False
+    # What the server said, in its own words (a Diagnostic-Code or the notice's telling line):
+    # shown to people, not part of what the bounce means.
+    server_text: str = field(default="", compare=False)
 
 
 _STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
@@ -179,6 +182,7 @@ def read_bounce(message: EmailMessage) -> Bounce | None:
         reason=reason,
         original_message_id=original_id,
         delayed=delayed,
+        server_text=_telling_line(text, status, recipients),
     )
 
 
@@ -248,6 +252,8 @@ def _read_dsn(message: Message, text: str, original_id: str | None) -> tuple[Bou
         reason=reason,
         original_message_id=original_id,
         delayed=delayed,
+        server_text=_cut(next((d for d in diagnostics if d.strip()), ""))
+        or _telling_line(text, status, tuple(recipients)),
     )
     return bounce, True
 
@@ -348,6 +354,24 @@ def _heuristic_recipients(message: Message, text: str) -> tuple[str, ...]:
 
 
 # --- shared helpers -------------------------------------------------------------------------
+
+MAX_SERVER_TEXT = 300
+
+
+def _cut(text: str) -> str:
+    return " ".join(text.split())[:MAX_SERVER_TEXT]
+
+
+def _telling_line(text: str, status: str | None, recipients: tuple[str, ...]) -> str:
+    """The line of a notice that says why: the one with the status, else the address."""
+    lines = [
+        line for line in _ORIGINAL_MARKER.split(text, maxsplit=1)[0].splitlines() if line.strip()
+    ]
+    for wanted in ([status] if status else []) + list(recipients):
+        for line in lines:
+            if wanted in line.lower() or wanted in line:
+                return _cut(line)
+    return _cut(lines[0]) if lines else ""
 
 
 def _status_in(text: str) -> str | None:

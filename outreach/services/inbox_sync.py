@@ -38,7 +38,7 @@ from outreach.core.subjects import base_subject
 from outreach.errors import OutreachError
 from outreach.services.app import App
 from outreach.services.history import record_event
-from outreach.services.replies import ReplyKind, record_reply
+from outreach.services.replies import ReplyKind, record_failed_delivery, record_reply
 
 SYNC_BATCH = 200
 MAX_STORED_RAW_CHARACTERS = 1_000_000
@@ -432,26 +432,33 @@ def _act(session: Session, reading: Reading, creator: Creator, row: Inbound, now
 def _bounce(
     session: Session, reading: Reading, creator: Creator, row: Inbound, now: datetime
 ) -> None:
+    """Two questions: was our message delivered (no: its sequence stops), is the address bad?"""
     assert reading.bounce is not None
     row.handled_at = now
     bounce = reading.bounce
     status = bounce.status or "no status"
+    said = f": {bounce.server_text}" if bounce.server_text else ""
     if bounce.delayed:
         # "Will keep trying": nothing has failed, and the notice counts for nothing.
         row.kind, row.label = InboundKind.DELAY.value, DELAYED
         session.add(row)
         record_event(session, creator, "delivery_delayed",
                      f"delivery delayed ({status}): not delivered yet, the server keeps trying; "
-                     "nothing has failed", now)  # fmt: skip
+                     f"nothing has failed{said}", now)  # fmt: skip
         return
     failed = _failed_messages(session, creator)
     if bounce.hard or len(failed) >= SOFT_BOUNCES_BEFORE_SUPPRESSION:
         why = bounce.status or ("hard" if bounce.hard else f"{len(failed)} soft bounces")
-        record_reply(session, creator, ReplyKind.BOUNCE, now, f"{why}: {bounce.reason}")
-    else:
-        record_event(
-            session, creator, "soft_bounce", f"soft bounce ({status}): {bounce.reason}", now
-        )
+        record_reply(session, creator, ReplyKind.BOUNCE, now, f"{why}: {bounce.reason}{said}")
+        return
+    # Not delivered, yet the address may be fine (a full mailbox, a policy rejection): this
+    # message's sequence stops, so no follow-up chases a proposal that never arrived.
+    record_event(session, creator, "delivery_failed",
+                 f"not delivered ({status}, {bounce.reason}){said}", now,
+                 detail={"inbound_id": row.id, "status": bounce.status})  # fmt: skip
+    ours = session.get(Message, row.message_id) if row.message_id is not None else None
+    if ours is not None:
+        record_failed_delivery(session, creator, ours, now, f"{status} {bounce.reason}")
 
 
 def _failed_messages(session: Session, creator: Creator) -> set[str]:

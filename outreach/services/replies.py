@@ -1,4 +1,4 @@
-"""Record what a creator answered (by hand now, by the inbox sync later) and act on it."""
+"""Record what a creator answered (by hand or by the inbox sync) and act on it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ from enum import StrEnum
 
 from sqlmodel import Session, select
 
-from outreach.adapters.models import Creator, CreatorStatus, Enrollment, EnrollmentState
+from outreach.adapters.models import (
+    Creator,
+    CreatorStatus,
+    Enrollment,
+    EnrollmentState,
+    Message,
+)
 from outreach.services.history import record_event
 from outreach.services.sequences import end_enrollment
 from outreach.services.suppressions import add_suppression
@@ -33,7 +39,8 @@ def record_reply(
 ) -> int:
     """End every active sequence of the creator; bounces and opt-outs also suppress the address.
 
-    Returns how many sequences ended.
+    Returns how many sequences ended.  Nothing is committed: the caller's transaction holds the
+    whole item, so a crash never leaves a reply recorded without its suppression.
     """
     enrollment_state, creator_status, reason = _EFFECTS[kind]
     summary = f"{kind.value} recorded" + (f": {note}" if note else "")
@@ -50,9 +57,33 @@ def record_reply(
                      f"{creator.status} → {creator_status.value}", now)  # fmt: skip
     creator.status = creator_status.value
     session.add(creator)
-    session.commit()
     if kind is not ReplyKind.REPLY:
         # An opt-out is honoured everywhere at once: every campaign, any future one.
         add_suppression(session, creator.email, f"{reason} ({note or 'recorded by hand'})", now,
                         source=kind.value)  # fmt: skip
+    return ended
+
+
+def record_failed_delivery(
+    session: Session, creator: Creator, message: Message, now: datetime, reason: str
+) -> int:
+    """A message that was not delivered ends its own sequence as bounced; the address stays.
+
+    Whether the address itself is bad is another question (see `record_reply` with BOUNCE):
+    a 5.7.1 policy rejection or a full mailbox says nothing about the creator's other campaigns.
+    Returns how many sequences ended (0 or 1).  Nothing is committed.
+    """
+    if message.enrollment_id is not None:
+        statement = select(Enrollment).where(Enrollment.id == message.enrollment_id)
+    else:
+        statement = select(Enrollment).where(
+            Enrollment.creator_id == creator.id, Enrollment.campaign == message.campaign
+        )
+    ended = 0
+    for enrollment in session.exec(statement.where(
+        Enrollment.state == EnrollmentState.ACTIVE.value
+    )):  # fmt: skip
+        end_enrollment(session, enrollment, creator, EnrollmentState.BOUNCED,
+                       f"message {message.id} was not delivered: {reason}", now)  # fmt: skip
+        ended += 1
     return ended

@@ -43,7 +43,10 @@ def suppression_for(session: Session, address: str) -> Suppression | None:
 def add_suppression(
     session: Session, entry: str, reason: str, now: datetime, source: str = "manual"
 ) -> tuple[Suppression, bool]:
-    """Suppress an address or domain; returns (entry, created); noted in creators' history."""
+    """Suppress an address or domain; returns (entry, created); noted in creators' history.
+
+    Nothing is committed: the caller's transaction holds it with whatever caused it.
+    """
     key = normalise_entry(entry)
     found = session.exec(select(Suppression).where(Suppression.address == key)).first()
     if found:
@@ -52,7 +55,6 @@ def add_suppression(
     session.add(suppression)
     for creator in _creators_matching(session, key):
         record_event(session, creator, "suppressed", f"{key} suppressed: {reason}", now)
-    session.commit()
     return suppression, True
 
 

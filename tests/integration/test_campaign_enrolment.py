@@ -90,6 +90,7 @@ def test_a_suppressed_address_and_a_suppressed_domain_are_left_out_naming_the_en
     with app.session() as session:
         add_suppression(session, "Anna@Mail.example", "asked by phone", MONDAY)
         add_suppression(session, "@blocked.example", "agency forbids contact", MONDAY)
+        session.commit()
 
     plan = enroll_in(app, spec, MONDAY)
 
@@ -203,6 +204,7 @@ def test_a_creator_who_replied_elsewhere_is_left_out_once_opted_out(
     enroll_in(app, first, MONDAY)
     with app.session() as session:
         record_reply(session, creator, ReplyKind.OPT_OUT, MONDAY, "reply said stop")
+        session.commit()
 
     plan = enroll_in(app, second, MONDAY)
 

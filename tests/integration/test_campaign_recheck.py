@@ -62,6 +62,7 @@ def test_a_queued_follow_up_is_cancelled_after_a_reply(
     app, ana, ben = follow_ups_queued(workspace, database_url, smtp_server)
     with app.session() as session:
         record_reply(session, ana, ReplyKind.REPLY, FOLLOW_UP_DUE, "sounds lovely")
+        session.commit()
 
     run_once(app, FOLLOW_UP_DUE)
 
@@ -87,6 +88,7 @@ def test_a_queued_follow_up_is_cancelled_after_a_bounce(
     app, ana, ben = follow_ups_queued(workspace, database_url, smtp_server)
     with app.session() as session:
         record_reply(session, ana, ReplyKind.BOUNCE, FOLLOW_UP_DUE, "mailbox full for 30 days")
+        session.commit()
 
     run_once(app, FOLLOW_UP_DUE)
 
@@ -104,6 +106,7 @@ def test_a_queued_follow_up_is_cancelled_after_an_opt_out(
     app, ana, ben = follow_ups_queued(workspace, database_url, smtp_server)
     with app.session() as session:
         record_reply(session, ana, ReplyKind.OPT_OUT, FOLLOW_UP_DUE, "please stop")
+        session.commit()
 
     run_once(app, FOLLOW_UP_DUE)
 
@@ -125,6 +128,7 @@ def test_a_queued_follow_up_is_cancelled_at_sending_after_a_suppression(
     app, ana, ben = follow_ups_queued(workspace, database_url, smtp_server)
     with app.session() as session:
         add_suppression(session, entry, "asked us by phone", FOLLOW_UP_DUE)
+        session.commit()
 
     run_once(app, FOLLOW_UP_DUE)
 
@@ -144,6 +148,7 @@ def test_a_follow_up_cancelled_for_a_suppression_ends_the_sequence(
     app, ana, _ = follow_ups_queued(workspace, database_url, smtp_server)
     with app.session() as session:
         add_suppression(session, "ana@studio.example", "asked us by phone", FOLLOW_UP_DUE)
+        session.commit()
 
     run_once(app, FOLLOW_UP_DUE)
 
@@ -164,6 +169,7 @@ def test_a_follow_up_resent_by_hand_after_a_reply_is_cancelled_at_sending(
     assert unknown.state == "unknown" and unknown.id is not None
     with app.session() as session:
         record_reply(session, ana, ReplyKind.REPLY, FOLLOW_UP_DUE, "got it, thanks")
+        session.commit()
         resolve(session, unknown.id, sent=False, now=FOLLOW_UP_DUE)
 
     run_once(app, FOLLOW_UP_DUE + timedelta(minutes=1))
@@ -195,6 +201,7 @@ def test_an_opt_out_ends_every_active_enrolment_in_every_campaign(
         session.add(second)
         session.commit()
         record_reply(session, ana, ReplyKind.OPT_OUT, FOLLOW_UP_DUE, "stop everything")
+        session.commit()
 
     run_once(app, FOLLOW_UP_DUE)
 

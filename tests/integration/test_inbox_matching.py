@@ -198,11 +198,12 @@ def test_verp_attributes_reports_without_parsing_and_refuses_forged_tokens(
 
         assert report.counts == {"bounce": 2, "unmatched": 1}
         assert state_of(app, "kenta.skincare") == "bounced"  # 5.1.1: hard
-        assert state_of(app, "misaki.hada") == "active"  # unknown format: soft, counted
+        # Unknown format: not delivered (its sequence stops), the address is not condemned.
+        assert state_of(app, "misaki.hada") == "bounced"
         assert state_of(app, "hannahbrooks.skin") == "active"
         with app.session() as session:
             suppressed = {s.address for s in session.exec(select(Suppression))}
-            soft = session.exec(select(Event).where(Event.kind == "soft_bounce")).one()
+            soft = session.exec(select(Event).where(Event.kind == "delivery_failed")).one()
             rows = {r.in_reply_to: r for r in session.exec(select(Inbound))}
         assert suppressed == {"kenta.tanaka@mail.example"}
         assert soft.creator_id == misaki.creator_id

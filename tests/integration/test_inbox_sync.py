@@ -9,12 +9,22 @@ from pathlib import Path
 from sqlmodel import col, select
 
 from outreach.adapters.imap_inbox import ImapInbox
-from outreach.adapters.models import Enrollment, Event, Inbound, Message, Suppression
+from outreach.adapters.models import Creator, Enrollment, Event, Inbound, Message, Suppression
 from outreach.daemon import Daemon
 from outreach.services.inbox_sync import sync_inbox
 from outreach.services.report import ReportRequest, build_report
+from outreach.services.sequences import resume_enrollment
+from tests.conftest import run_outreach
 from tests.imap_server import DovecotTestServer
-from tests.inbox_helpers import START, bounce_for, inbox_app, reply, sent_to, state_of
+from tests.inbox_helpers import (
+    START,
+    bounce_for,
+    inbox_app,
+    inbox_environment,
+    reply,
+    sent_to,
+    state_of,
+)
 from tests.smtp_server import SmtpTestServer
 
 
@@ -107,7 +117,7 @@ def soft_report(to: Message, notice: int, action: str = "failed") -> bytes:
         ).replace(b"550 5.1.1 User unknown", text.encode())  # fmt: skip
 
 
-def test_soft_bounces_count_failed_messages_not_notices_and_delays_count_for_nothing(
+def test_a_failed_delivery_stops_its_sequence_and_only_repeated_failures_suppress(
     workspace: Path, imap_server: DovecotTestServer
 ) -> None:
     with SmtpTestServer(security="none") as smtp:
@@ -115,49 +125,65 @@ def test_soft_bounces_count_failed_messages_not_notices_and_delays_count_for_not
         inbox = ImapInbox(app.settings.imap)
         asyncio.run(Daemon(app=app, clock=lambda: START).run_once())
         proposal = sent_to(app, "misaki.hada")
-        # Three notices about one message, and delay notices: one failure so far.
-        for notice in (1, 2, 3):
-            imap_server.append(soft_report(proposal, notice))
+        # Delay notices change nothing but the history.
         imap_server.append(soft_report(proposal, 4, "delayed"))
         imap_server.append(soft_report(proposal, 5, "delayed"))
         imap_server.append(soft_report(sent_to(app, "priya.makes.up"), 8, "delayed"))
-        read = sync_inbox(app, inbox, START + timedelta(hours=3))
-        assert read.counts == {"bounce": 3, "delay": 3}
+        assert sync_inbox(app, inbox, START + timedelta(hours=2)).counts == {"delay": 3}
         assert state_of(app, "misaki.hada") == "active"
+        # Three notices about one message (mailbox full): not delivered, so its sequence
+        # stops, but one failed message is no reason to think the address is bad.
+        for notice in (1, 2, 3):
+            imap_server.append(soft_report(proposal, notice))
+        assert sync_inbox(app, inbox, START + timedelta(hours=3)).counts == {"bounce": 3}
+        assert state_of(app, "misaki.hada") == "bounced"
         with app.session() as session:
             report = build_report(session, ReportRequest(START + timedelta(hours=4), "UTC"))
             delays = session.exec(select(Event).where(Event.kind == "delivery_delayed")).all()
         [campaign] = report["campaigns"]
         assert campaign["bounced"] == 1  # Misaki's message failed; Priya's is only delayed
         assert all("nothing has failed" in event.summary for event in delays)
+        asyncio.run(Daemon(app=app, clock=lambda: START + timedelta(days=4)).run_once())
+        assert sent_to(app, "misaki.hada").id == proposal.id  # the only one: no follow-up
 
         sent: list[Message] = []
-        for days, notice in ((4, 6), (11, 7)):
+        for days, notice in ((5, 6), (12, 7)):
             moment = START + timedelta(days=days)
+            with app.session() as session:  # a person resumes it, say after a call
+                creator = session.get(Creator, proposal.creator_id)
+                enrollment = session.exec(
+                    select(Enrollment).where(Enrollment.creator_id == proposal.creator_id)
+                ).one()
+                assert creator is not None and enrollment is not None
+                resume_enrollment(session, enrollment, creator, moment)
+                session.commit()
             asyncio.run(Daemon(app=app, clock=lambda moment=moment: moment).run_once())
             with app.session() as session:
                 latest = session.exec(
                     select(Message).where(Message.creator_id == proposal.creator_id)
-                    .order_by(Message.id.desc())  # type: ignore[union-attr]
+                    .order_by(col(Message.id).desc())
                 ).first()  # fmt: skip
-            assert latest is not None and latest.id not in {m.id for m in sent} | {proposal.id}
+            assert latest is not None
+            assert latest.id not in {m.id for m in sent} | {proposal.id}
             sent.append(latest)
             imap_server.append(soft_report(latest, notice))
             sync_inbox(app, inbox, moment + timedelta(hours=3))
-            # The second failed message leaves the address alone; the third suppresses it
-            # (after the last step the sequence has completed, so only the address changes).
-            assert state_of(app, "misaki.hada") == ("active" if days == 4 else "completed")
+            # After the last step the sequence has completed: nothing is left to stop.
+            assert state_of(app, "misaki.hada") == ("bounced" if days == 5 else "completed")
 
         with app.session() as session:
             kinds = [e.kind for e in session.exec(
                 select(Event).where(Event.creator_id == proposal.creator_id)
-                .where(col(Event.kind).in_(["soft_bounce", "delivery_delayed", "bounce"]))
+                .where(col(Event.kind).in_(["delivery_failed", "delivery_delayed", "bounce"]))
                 .order_by(Event.id)  # type: ignore[arg-type]
             )]  # fmt: skip
             suppressed = {s.address for s in session.exec(select(Suppression))}
+            failed = session.exec(select(Event).where(Event.kind == "delivery_failed")).first()
         assert kinds.count("delivery_delayed") == 2  # Misaki's
-        assert kinds.count("soft_bounce") == 4 and kinds[-1] == "bounce"
+        # The second failed message leaves the address alone; the third suppresses it.
+        assert kinds.count("delivery_failed") == 4 and kinds[-1] == "bounce"
         assert suppressed == {proposal.to_address}
+        assert failed is not None and "Mailbox full" in failed.summary  # the server's words
 
 
 def test_an_out_of_office_date_is_read_in_the_order_of_the_creators_country(
@@ -180,3 +206,31 @@ def test_an_out_of_office_date_is_read_in_the_order_of_the_creators_country(
         assert event.summary.endswith("back on 2027-01-02")
         assert enrollment.next_due_at is not None
         assert enrollment.next_due_at.date().isoformat() == "2027-01-03"
+
+
+def test_a_person_resumes_a_sequence_a_failed_delivery_stopped_but_never_a_bad_address(
+    workspace: Path, imap_server: DovecotTestServer
+) -> None:
+    with SmtpTestServer(security="none") as smtp:
+        app = inbox_app(workspace, smtp, imap_server)
+        asyncio.run(Daemon(app=app, clock=lambda: START).run_once())
+        imap_server.append(soft_report(sent_to(app, "misaki.hada"), 2))  # mailbox full
+        imap_server.append(bounce_for(sent_to(app, "minji.glow")))  # user unknown: bad address
+        sync_inbox(app, ImapInbox(app.settings.imap), START + timedelta(hours=1))
+        env = inbox_environment(smtp, imap_server)
+        assert state_of(app, "misaki.hada") == "bounced"
+
+        resumed = run_outreach(workspace, "campaign", "resume", "spring-serum", "--creator",
+                               "misaki.hada", "--now", "2026-12-02T01:00Z", env=env)  # fmt: skip
+        refused = run_outreach(workspace, "campaign", "resume", "spring-serum", "--creator",
+                               "minji.glow", env=env)  # fmt: skip
+
+        assert resumed.code == 0, resumed.stderr
+        assert "@misaki.hada in spring-serum resumed: step 2 goes at the next run" in resumed.stdout
+        assert state_of(app, "misaki.hada") == "active"
+        assert refused.code == 1
+        assert "@minji.glow is bounced" in refused.stderr
+        assert state_of(app, "minji.glow") == "bounced"
+        history = run_outreach(workspace, "history", "misaki.hada", env=env).stdout
+        assert "not delivered" in history and "Mailbox full" in history
+        assert "sequence_resumed" in history

@@ -106,6 +106,7 @@ def add_history(app: App) -> dict[str, Creator]:
                  post(creator, "spring", DUE))  # fmt: skip
     with app.session() as session:
         add_suppression(session, "@agency.example", "agency asked us to stop", MONDAY)
+        session.commit()
     return made
 
 

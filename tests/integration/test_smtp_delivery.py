@@ -217,6 +217,7 @@ def test_a_suppressed_domain_is_refused_before_connecting(
     app = ready_app(workspace, smtp_server)
     with app.session() as session:
         add_suppression(session, "@mail.example", "agency asked us to stop", app.clock())
+        session.commit()
         creator = session.exec(select(Creator).where(Creator.handle == "misaki.hada")).one()
     with pytest.raises(SuppressedError, match="@mail.example: agency asked us to stop"):
         send_now(app, creator.handle, "proposal", "spring-serum")
