@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from datetime import UTC, datetime, time
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -18,8 +19,11 @@ from outreach.cli.output import note, say, table
 from outreach.cli.state import state
 from outreach.constants import DEAD_WORKER_SECONDS
 from outreach.core.inbox_freshness import inbox_failing
+from outreach.core.relationship_input import InputError, parse_day
+from outreach.core.reply_labels import ReplyLabel
 from outreach.daemon import Daemon
 from outreach.errors import OutreachError
+from outreach.services.answers_by_hand import record_answer_by_hand
 from outreach.services.app import App
 from outreach.services.campaign_control import orphan_campaigns, paused_names
 from outreach.services.creators import find_creator
@@ -27,7 +31,7 @@ from outreach.services.inbound_admin import age, get_inbound, list_inbound, mark
 from outreach.services.inbox_health import inbox_health, read_inbox, waiting_for_inbox
 from outreach.services.outbox_admin import approve, drafts, list_outbox, resolve
 from outreach.services.relationships import list_rights
-from outreach.services.replies import ReplyKind, record_reply
+from outreach.services.replies import ReplyKind
 from outreach.services.status import system_status
 
 outbox_app = typer.Typer(help="The outbox: every message and its state.", no_args_is_help=True)
@@ -267,19 +271,61 @@ def replies_record(
     ctx: typer.Context,
     handle: Annotated[str, typer.Argument(help="Creator handle")],
     kind: Annotated[str, typer.Option("--kind", help="reply, bounce or opt-out")],
-    note: Annotated[str, typer.Option("--note", help="What they said")] = "",
+    label: Annotated[
+        str | None,
+        typer.Option("--label", help="For a reply: " + ", ".join(v.value for v in ReplyLabel)),
+    ] = None,
+    text: Annotated[str, typer.Option("--text", help="What they said")] = "",
+    note_text: Annotated[str, typer.Option("--note", help="Same as --text")] = "",
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="When they answered: YYYY-MM-DD or ISO 8601 (default: now)"),
+    ] = None,
+    campaign: Annotated[
+        str | None, typer.Option("--campaign", help="The campaign they answered (default: latest)")
+    ] = None,
+    now: NowOption = None,
 ) -> None:
-    """Record a reply, bounce or opt-out by hand: the sequence stops at once."""
+    """Record a reply, bounce or opt-out told outside the inbox: counted like synced mail."""
     try:
         reply_kind = ReplyKind(kind)
     except ValueError:
         raise typer.BadParameter(f"{kind!r} is not one of reply, bounce, opt-out") from None
+    try:
+        reply_label = ReplyLabel(label) if label is not None else None
+    except ValueError:
+        choices = ", ".join(v.value for v in ReplyLabel)
+        raise typer.BadParameter(
+            f"{label!r} is not one of {choices}", param_hint="--label"
+        ) from None
     workspace_app = state(ctx).app()
+    moment = clock_for(now)()
+    when = _answered_at(at, moment, workspace_app.settings.timezone)
     with workspace_app.session() as session:
         creator = find_creator(session, handle)
-        ended = record_reply(session, creator, reply_kind, workspace_app.clock(), note)
+        recorded = record_answer_by_hand(session, creator, reply_kind, moment, when,
+                                         reply_label, text or note_text, campaign)  # fmt: skip
         session.commit()
-    say(f"Recorded {reply_kind.value} from @{creator.handle}; {ended} sequence(s) stopped.")
+    say(f"Recorded {reply_kind.value} from @{creator.handle}; "
+        f"{recorded.ended} sequence(s) stopped.")  # fmt: skip
+    if reply_kind is ReplyKind.REPLY:
+        note(f"Listed as reply {recorded.row.id} until answered: "
+             f"`outreach replies done {recorded.row.id}`.")  # fmt: skip
+
+
+def _answered_at(text: str | None, now: datetime, zone: str) -> datetime | None:
+    """--at as a moment: a day alone is noon of that day in the brand's time zone."""
+    if text is None:
+        return None
+    if len(text.strip()) <= 10:
+        day = parse_day(text, "--at")
+        return datetime.combine(day, time(12), ZoneInfo(zone)).astimezone(UTC)
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"--at: {text!r} is not a date like 2026-12-31 or a moment like "
+                         "2026-12-31T09:00Z") from None  # fmt: skip
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def _show_inboxes(workspace_app: App) -> None:

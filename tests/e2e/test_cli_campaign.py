@@ -239,3 +239,45 @@ def test_a_campaign_without_a_description_names_the_file_to_fix_in_full(imported
     assert 'Set description = "..." in schedules/spring-serum.toml' in reason
     assert "--campaign" not in reason  # `run` has no such option
     assert reason.split(": field")[1] in listed.stdout  # the table shows it whole
+
+
+def test_a_reply_recorded_by_hand_is_listed_labelled_dated_and_reported(imported: Path) -> None:
+    run_outreach(imported, "campaign", "enroll", "spring-serum")
+    for minute in range(0, 60, 10):
+        run_outreach(imported, "run", "--once", "--now", f"2030-01-08T01:{minute}0Z")
+
+    recorded = run_outreach(imported, "replies", "record", "misaki.hada", "--kind", "reply",
+                            "--label", "interested", "--text", "Yes please! (by DM)",
+                            "--at", "2030-01-09", "--now", "2030-01-10T03:00Z")  # fmt: skip
+    listed = run_outreach(imported, "replies", "list", "--needs-response")
+    report = json.loads(run_outreach(imported, "report", "--format", "json", "--now",
+                                     "2030-01-10T03:00Z").stdout)  # fmt: skip
+
+    assert recorded.code == 0, recorded.stderr
+    assert "misaki.hada" in listed.stdout and "interested" in listed.stdout
+    [spring] = report["campaigns"]
+    assert (spring["replied"], spring["interested"]) == (1, 1)
+    [waiting] = report["needs_response"]
+    # Noon on 9 January in the brand's zone (UTC by default), not the moment it was typed.
+    assert waiting["received_at"] == "2030-01-09T12:00:00+00:00"
+    assert waiting["text"] == "Yes please! (by DM)"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("--kind", "reply", "--label", "maybe"), 2, "'maybe' is not one of interested"),
+        (("--kind", "bounce", "--label", "declined"), 1, "--label is for replies"),
+        (("--kind", "reply", "--at", "2999-01-01"), 1, "is in the future"),
+        (("--kind", "reply", "--at", "yesterday"), 1, "--at: 'yesterday' is not a date"),
+        (("--kind", "reply", "--campaign", "nope"), 1, "got no message in campaign 'nope'"),
+    ],
+)
+def test_a_bad_answer_by_hand_is_refused_and_nothing_is_recorded(
+    imported: Path, args: tuple[str, ...], code: int, message: str
+) -> None:
+    result = run_outreach(imported, "replies", "record", "misaki.hada", *args)
+
+    assert result.code == code
+    assert message in result.stderr
+    assert "misaki.hada" not in run_outreach(imported, "replies", "list").stdout

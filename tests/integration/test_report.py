@@ -9,7 +9,10 @@ from typing import Any
 from sqlmodel import select
 
 from outreach.adapters.models import Creator, Inbound, Message
+from outreach.core.reply_labels import ReplyLabel
+from outreach.services.answers_by_hand import record_answer_by_hand
 from outreach.services.app import App
+from outreach.services.replies import ReplyKind
 from outreach.services.report import ReportRequest, build_report
 from tests.campaign_helpers import MONDAY, add_creator, enroll_in, make_app, messages, run_once
 from tests.campaign_helpers import write_campaign as write_spec
@@ -121,3 +124,30 @@ def test_one_campaign_since_a_date_leaves_the_rest_out(workspace: Path, database
     assert only["needs_response"] == []
     assert [(c["name"], c["sent"], c["replied"]) for c in later["campaigns"]] == []
     assert later["next_follow_ups"] != []  # plans ahead are shown whatever the start date
+
+
+def test_answers_recorded_by_hand_count_exactly_like_synced_ones(
+    workspace: Path, database_url: str
+) -> None:
+    app, _ = sent_campaign(workspace, database_url)
+    a_day_later = MONDAY + timedelta(days=1)
+    answers = [("ann", ReplyKind.REPLY, ReplyLabel.INTERESTED), ("bo", ReplyKind.REPLY,
+               ReplyLabel.DECLINED), ("di", ReplyKind.BOUNCE, None), ("fay", ReplyKind.OPT_OUT,
+               None)]  # fmt: skip
+    with app.session() as session:
+        for handle, kind, label in answers:
+            creator = session.exec(select(Creator).where(Creator.handle == handle)).one()
+            record_answer_by_hand(session, creator, kind, LATER, a_day_later, label,
+                                  text=f"{handle} said so on the phone")  # fmt: skip
+        session.commit()
+        request = ReportRequest(LATER, "Asia/Tokyo", known_campaigns=("spring", "summer"))
+        report = build_report(session, request)
+
+    spring = report["campaigns"][0]
+    expected = {"replied": 2, "interested": 1, "declined": 1, "bounced": 1, "opted_out": 1,
+                "reply_rate": 0.3333, "positive_rate": 0.1667}  # fmt: skip
+    assert {key: spring[key] for key in expected} == expected
+    by_step = {row["group"]: (row["sent"], row["replied"]) for row in spring["breakdown"]["step"]}
+    assert by_step == {"1": (6, 2)}  # credited to the proposal they answered
+    waiting = [(row["creator"], row["label"], row["age_hours"]) for row in report["needs_response"]]
+    assert waiting == [("ann", "interested", 24.0), ("bo", "declined", 24.0)]
