@@ -19,6 +19,11 @@ def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, CsvRow | str]]
         data = path.read_bytes()
     except OSError as exc:
         raise WorkspaceError(f"{path}: cannot read: {exc.strerror}") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise WorkspaceError(
+            f"{path}:1: is UTF-16 (Excel's 'Unicode Text'); save it as 'CSV UTF-8 (Comma "
+            "delimited)'"
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -26,9 +31,6 @@ def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, CsvRow | str]]
         raise WorkspaceError(
             f"{path}:{line}: not valid UTF-8; save the file as UTF-8 (CSV UTF-8 in Excel)"
         ) from None
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise WorkspaceError(f"{path}:{line}: holds a NUL byte; this does not look like a CSV")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
@@ -56,6 +58,9 @@ def _rows(reader: Any, columns: list[str]) -> Iterator[tuple[int, CsvRow | str]]
         previous_end = reader.line_num
         if not any(cell.strip() for cell in cells):
             continue  # blank lines are layout, not data
+        if any("\x00" in cell for cell in cells):
+            yield start, "holds a NUL byte (a damaged row); the other rows are read"
+            continue
         row: CsvRow = dict(zip(columns, cells, strict=False))
         if len(cells) > len(columns):
             row[None] = cells[len(columns) :]

@@ -270,7 +270,9 @@ class Inbound(SQLModel, table=True):
     message_id: int | None = Field(default=None, foreign_key="messages.id")
     note: str | None = Field(default=None, sa_column=Column(Text))
     raw: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # When it was written: its Date, within our send and the sync (core.answer_times).
     received_at: datetime = _when(nullable=False)
+    synced_at: datetime | None = _when(nullable=True)  # when we read it (null: by hand, or old)
     handled_at: datetime | None = _when(nullable=True)
     moved_to: str | None = None  # the folder a handled bounce or auto-reply was moved to
 

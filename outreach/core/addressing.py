@@ -7,8 +7,13 @@ class EmptyAddressError(ValueError):
     """The name to address is blank, so a greeting would read 'Hi ,'."""
 
 
+# Words after a comma that are not a first name ("Ann Lee, PhD"): the name is before it.
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "phd", "md", "mba", "esq", "dds"})
+
+
 def _require(name: str | None) -> str:
-    cleaned = " ".join((name or "").split())
+    # A stray comma or semicolon at either end would print "Hi Ann,,".
+    cleaned = " ".join((name or "").split()).strip(",;: ")
     if not cleaned:
         raise EmptyAddressError("the name is empty")
     return cleaned
@@ -19,7 +24,14 @@ def first_name(name: str | None) -> str:
     cleaned = _require(name)
     if CJK_CHARACTER.search(cleaned):
         return cleaned
-    return cleaned.split(" ")[0]
+    if "," in cleaned:
+        before, after = (part.strip() for part in cleaned.split(",", 1))
+        given = after.split(" ")[0].strip(",;:") if after else ""
+        # "Lee, Ann" (family name first, as CRMs export it) or "Ann Lee, PhD".
+        if given and given.strip(".").lower() not in _SUFFIXES:
+            return given
+        cleaned = before or cleaned
+    return cleaned.split(" ")[0].strip(",;:")
 
 
 def sama(name: str | None) -> str:

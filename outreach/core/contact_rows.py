@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
+from importlib.resources import files
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -76,6 +78,12 @@ def check_header(columns: list[str]) -> list[str]:
     problems = [
         p for p, name in zip(problems, REQUIRED_COLUMNS, strict=True) if name not in columns
     ]
+    if problems and any(";" in column or "\t" in column for column in columns):
+        separator = "semicolons" if any(";" in column for column in columns) else "tabs"
+        return [
+            f"the columns are separated by {separator}, not commas (a European Excel export?); "
+            "save the file as 'CSV UTF-8 (Comma delimited)'"
+        ]
     seen: dict[str, str] = {}
     for column in columns:
         name = column if column in KNOWN_COLUMNS else custom_field_name(column)
@@ -144,6 +152,8 @@ def _platform(value: str) -> str:
 
 
 MAX_NAME_CHARACTERS = 200
+# More than any account has, and inside PostgreSQL's integer (2,147,483,647).
+MAX_FOLLOWERS = 2_000_000_000
 MAX_TEXT_CHARACTERS = 20_000
 
 
@@ -180,6 +190,8 @@ def _followers(value: str) -> int | None:
     count = number * {"": 1, "k": 1_000, "m": 1_000_000}[suffix]
     if count != count.to_integral_value():
         raise RowError(f"followers {value!r} is not a whole number")
+    if count > MAX_FOLLOWERS:
+        raise RowError(f"followers {value!r} is more than {MAX_FOLLOWERS:,} (no account has that)")
     return int(count)
 
 
@@ -212,9 +224,16 @@ def _language(value: str) -> str | None:
 def _country(value: str) -> str | None:
     if not value:
         return None
-    if not _COUNTRY.match(value.upper()):
+    if not _COUNTRY.match(value.upper()) or value.upper() not in country_codes():
         raise RowError(f"country {value!r} is not a two-letter country code like 'JP'")
     return value.upper()
+
+
+@cache
+def country_codes() -> frozenset[str]:
+    """ISO 3166 alpha-2 codes, from the time zone database's own table (tzdata)."""
+    table = files("tzdata").joinpath("zoneinfo/iso3166.tab").read_text(encoding="utf-8")
+    return frozenset(line.split("\t")[0] for line in table.splitlines() if line[:1].isalpha())
 
 
 def _timezone(value: str) -> str | None:

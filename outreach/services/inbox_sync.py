@@ -24,6 +24,7 @@ from outreach.adapters.models import (
     Message,
     MessageState,
 )
+from outreach.core.answer_times import answered_at
 from outreach.core.auto_replies import (
     numeric_dates_day_first,
     stated_return_date,
@@ -394,7 +395,9 @@ def _store(
         in_reply_to=ours.message_id if ours else None,
         creator_id=creator.id if creator else None,
         message_id=ours.id if ours else None,
-        note=note, raw=text, received_at=now,
+        note=note, raw=text, synced_at=now,
+        received_at=answered_at(reading.sent_at if reading else None,
+                                ours.sent_at if ours else None, now),
     )  # fmt: skip
     session.add(row)
     session.flush()
@@ -407,21 +410,23 @@ def _storable(text: str) -> str:
 
 
 def _act(session: Session, reading: Reading, creator: Creator, row: Inbound, now: datetime) -> None:
+    """Act on an answer; its history counts from when it was written, not when it was read."""
     summary = f"{reading.subject!r}"
+    at = row.received_at
     if reading.kind is InboundKind.REPLY:
         labelled = label_reply(reading.text)
         row.label, row.confidence = labelled.label.value, labelled.confidence
         session.add(row)
         record_event(session, creator, "classified",
-                     f"reply labelled {labelled.label.value} ({labelled.confidence:.2f})", now,
+                     f"reply labelled {labelled.label.value} ({labelled.confidence:.2f})", at,
                      detail={"inbound_id": row.id, "label": labelled.label.value,
                              "confidence": labelled.confidence})  # fmt: skip
         note = f"{labelled.label.value}: {_first_line(reading.text)}"
-        record_reply(session, creator, ReplyKind.REPLY, now, note)
+        record_reply(session, creator, ReplyKind.REPLY, at, note)
     elif reading.kind is InboundKind.OPT_OUT:
         # The words that opted out (the body's line, else the subject), not the greeting.
         said = opt_out_line(reading.text) or reading.subject.strip() or _first_line(reading.text)
-        record_reply(session, creator, ReplyKind.OPT_OUT, now, said[:120])
+        record_reply(session, creator, ReplyKind.OPT_OUT, at, said[:120])
         row.handled_at = now
     elif reading.kind is InboundKind.BOUNCE:
         _bounce(session, reading, creator, row, now)
@@ -435,6 +440,7 @@ def _bounce(
     """Two questions: was our message delivered (no: its sequence stops), is the address bad?"""
     assert reading.bounce is not None
     row.handled_at = now
+    at = row.received_at
     bounce = reading.bounce
     status = bounce.status or "no status"
     said = f": {bounce.server_text}" if bounce.server_text else ""
@@ -444,21 +450,21 @@ def _bounce(
         session.add(row)
         record_event(session, creator, "delivery_delayed",
                      f"delivery delayed ({status}): not delivered yet, the server keeps trying; "
-                     f"nothing has failed{said}", now)  # fmt: skip
+                     f"nothing has failed{said}", at)  # fmt: skip
         return
     failed = _failed_messages(session, creator)
     if bounce.hard or len(failed) >= SOFT_BOUNCES_BEFORE_SUPPRESSION:
         why = bounce.status or ("hard" if bounce.hard else f"{len(failed)} soft bounces")
-        record_reply(session, creator, ReplyKind.BOUNCE, now, f"{why}: {bounce.reason}{said}")
+        record_reply(session, creator, ReplyKind.BOUNCE, at, f"{why}: {bounce.reason}{said}")
         return
     # Not delivered, yet the address may be fine (a full mailbox, a policy rejection): this
     # message's sequence stops, so no follow-up chases a proposal that never arrived.
     record_event(session, creator, "delivery_failed",
-                 f"not delivered ({status}, {bounce.reason}){said}", now,
+                 f"not delivered ({status}, {bounce.reason}){said}", at,
                  detail={"inbound_id": row.id, "status": bounce.status})  # fmt: skip
     ours = session.get(Message, row.message_id) if row.message_id is not None else None
     if ours is not None:
-        record_failed_delivery(session, creator, ours, now, f"{status} {bounce.reason}")
+        record_failed_delivery(session, creator, ours, at, f"{status} {bounce.reason}")
 
 
 def _failed_messages(session: Session, creator: Creator) -> set[str]:
@@ -485,8 +491,8 @@ def _auto_reply(
 ) -> None:  # fmt: skip
     row.handled_at = now  # an auto-reply is not a reply and needs no answer
     back = reading.return_date
-    record_event(session, creator, "auto_reply",
-                 f"auto-reply {summary}" + (f", back on {back}" if back else ""), now)  # fmt: skip
+    record_event(session, creator, "auto_reply", f"auto-reply {summary}"
+                 + (f", back on {back}" if back else ""), row.received_at)  # fmt: skip
     if back is None:
         return
     # The pending follow-up moves to the day after the stated return.

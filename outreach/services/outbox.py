@@ -138,6 +138,7 @@ def record_sent(
     message.state = MessageState.SENT.value
     message.sent_at = now
     message.smtp_response = answer
+    message.last_error = None  # a 452 before the retry that went through is history now
     message.lease_owner = message.lease_expires_at = None
     session.add(message)
     if creator.status == CreatorStatus.NEW.value:

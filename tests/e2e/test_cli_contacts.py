@@ -151,3 +151,26 @@ def test_an_unknown_tier_is_a_usage_error(workspace: Path) -> None:
 
     assert result.code == 2
     assert "'giant' is not one of nano, micro, macro, mega" in result.stderr
+
+
+def test_a_nul_byte_skips_its_row_only(workspace: Path) -> None:
+    write_csv(workspace, GOOD_ROWS + "broken,bro\x00ken@mail.example,Broken\n")
+
+    result = run_outreach(workspace, "contacts", "import", "contacts/batch.csv")
+
+    assert result.code == 0
+    assert result.stdout == "Imported 1, updated 0, unchanged 0, skipped 1.\n"
+    assert "contacts/batch.csv:3: holds a NUL byte (a damaged row)" in result.stderr
+
+
+def test_utf16_and_semicolon_files_say_how_to_save_them(workspace: Path) -> None:
+    utf16 = workspace / "contacts" / "unicode.csv"
+    utf16.write_bytes(GOOD_ROWS.encode("utf-16"))
+    write_csv(workspace, GOOD_ROWS.replace(",", ";"))
+
+    as_utf16 = run_outreach(workspace, "contacts", "import", "contacts/unicode.csv")
+    as_semicolons = run_outreach(workspace, "contacts", "import", "contacts/batch.csv")
+
+    assert as_utf16.code == as_semicolons.code == 1
+    assert "is UTF-16 (Excel's 'Unicode Text')" in as_utf16.stderr
+    assert "separated by semicolons, not commas" in as_semicolons.stderr

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import col, select
@@ -234,3 +235,29 @@ def test_a_person_resumes_a_sequence_a_failed_delivery_stopped_but_never_a_bad_a
         history = run_outreach(workspace, "history", "misaki.hada", env=env).stdout
         assert "not delivered" in history and "Mailbox full" in history
         assert "sequence_resumed" in history
+
+
+def test_a_reply_read_a_week_late_keeps_its_own_date_and_age_everywhere(
+    workspace: Path, imap_server: DovecotTestServer
+) -> None:
+    with SmtpTestServer(security="none") as smtp:
+        app = inbox_app(workspace, smtp, imap_server)
+        asyncio.run(Daemon(app=app, clock=lambda: START).run_once())
+        misaki = sent_to(app, "misaki.hada")
+        imap_server.append(reply(misaki, "misaki@mail.example", "ぜひ試してみたいです！"))
+        written = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # its Date: 12:00 in Tokyo
+        a_week_later = START + timedelta(days=7)
+
+        sync_inbox(app, ImapInbox(app.settings.imap), a_week_later)
+
+        env = inbox_environment(smtp, imap_server)
+        report = json.loads(run_outreach(workspace, "report", "--format", "json", "--now",
+                                         a_week_later.isoformat(), env=env).stdout)  # fmt: skip
+        history = run_outreach(workspace, "history", "misaki.hada", env=env).stdout
+        with app.session() as session:
+            row = session.exec(select(Inbound)).one()
+        assert (row.received_at, row.synced_at) == (written, a_week_later)
+        [waiting] = report["needs_response"]
+        assert waiting["received_at"] == written.isoformat()
+        assert waiting["age_hours"] == (a_week_later - written).total_seconds() / 3600
+        assert "2026-12-01 03:00 UTC  reply" in history  # beside the proposal, not a week on

@@ -16,6 +16,10 @@ from outreach.core.addressing import EmptyAddressError, addressee, first_name, n
         ("佐藤 美咲", "佐藤 美咲"),
         ("佐藤美咲", "佐藤美咲"),
         ("김민지", "김민지"),
+        ("Ann,", "Ann"),  # never "Hi Ann,,"
+        ("Lee, Ann", "Ann"),  # family name first, as CRMs export it
+        ("Ann Lee, PhD", "Ann"),
+        ("佐藤美咲,", "佐藤美咲"),
     ],
 )
 def test_first_name_takes_the_first_western_word_and_keeps_cjk_names_whole(

@@ -188,6 +188,15 @@ def test_cells_are_stripped_and_missing_cells_read_as_empty() -> None:
             "timezone 'Asia/Osaka' is not a time zone name like 'Asia/Tokyo'",
         ),
         (row(country="JPN"), "country 'JPN' is not a two-letter country code like 'JP'"),
+        (row(country="ZZ"), "country 'ZZ' is not a two-letter country code like 'JP'"),
+        (
+            row(followers=str(2**63)),
+            "followers '9223372036854775808' is more than 2,000,000,000 (no account has that)",
+        ),
+        (
+            row(followers="9999999m"),
+            "followers '9999999m' is more than 2,000,000,000 (no account has that)",
+        ),
         (
             row(language="japanese"),
             "language 'japanese' is not a language code like 'ja' or 'en'",
@@ -228,6 +237,9 @@ def test_cells_are_stripped_and_missing_cells_read_as_empty() -> None:
         "bare-city-timezone",
         "unknown-timezone",
         "three-letter-country",
+        "unknown-country",
+        "followers-beyond-any-account",
+        "followers-beyond-any-account-with-suffix",
         "language-name",
         "name-with-newline",
         "name-with-carriage-return",
@@ -307,3 +319,12 @@ def test_check_header_refuses_a_custom_column_that_shadows_a_creator_field(colum
     # 'recent_post', which the template context then overwrites with the (empty) creator field.
     problems = check_header(["handle", "email", column])
     assert any(repr(column) in problem for problem in problems), problems
+
+
+def test_a_semicolon_separated_header_says_what_to_do() -> None:
+    problems = check_header(["handle;email;name;followers"])
+
+    assert problems == [
+        "the columns are separated by semicolons, not commas (a European Excel export?); "
+        "save the file as 'CSV UTF-8 (Comma delimited)'"
+    ]
