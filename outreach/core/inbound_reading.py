@@ -80,6 +80,28 @@ def read_inbound(
     return read_as_answer(reply, message, received, sent_subject)
 
 
+UNREADABLE_BODY = "(the body could not be read; see the raw message)"
+
+
+def read_headers_only(message: EmailMessage) -> Reading:
+    """What the headers alone say of a message whose body cannot be read (nested too deep,
+    broken beyond parsing): enough to match it to our message and stop the sequence.
+
+    It is a reply, unless its headers say it was sent automatically.
+    """
+    automatic = (_header(message, "Auto-Submitted") or "no").lower() != "no"
+    return Reading(
+        kind=InboundKind.AUTO_REPLY if automatic else InboundKind.REPLY,
+        message_id=_header(message, "Message-ID"),
+        references=_references(message),
+        sender=_sender(message),
+        subject=_header(message, "Subject") or "",
+        sent_at=_date(message),
+        text=UNREADABLE_BODY,
+        language=None,
+    )
+
+
 def read_as_answer(
     reading: Reading, message: EmailMessage, received: datetime, sent_subject: str | None = None
 ) -> Reading:

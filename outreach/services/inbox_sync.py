@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 from email import message_from_bytes
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from email.policy import default
 from email.utils import getaddresses
 from typing import cast
@@ -31,7 +32,13 @@ from outreach.core.auto_replies import (
     subject_has_auto_reply_words,
 )
 from outreach.core.bounce_reading import Bounce, is_delivery_report
-from outreach.core.inbound_reading import InboundKind, Reading, read_as_answer, read_inbound
+from outreach.core.inbound_reading import (
+    InboundKind,
+    Reading,
+    read_as_answer,
+    read_headers_only,
+    read_inbound,
+)
 from outreach.core.opt_outs import opt_out_line
 from outreach.core.reply_labels import label_reply
 from outreach.core.return_paths import check_matches, verp_row
@@ -46,6 +53,8 @@ MAX_STORED_RAW_CHARACTERS = 1_000_000
 SOFT_BOUNCES_BEFORE_SUPPRESSION = 3
 UNMATCHED = "unmatched"
 DELAYED = "delayed"  # the label of a bounce row that is only a delay notice
+# Clocks differ: a reply dated a little before our send is still an answer to it.
+FIRST_CONTACT_SKEW = timedelta(minutes=10)
 MIN_SUBJECT_TO_MATCH = 8  # shorter subjects ("hi", "thanks") say nothing about the thread
 
 
@@ -159,6 +168,7 @@ def _take(
         if _misread_as_bounce(session, reading, ours, message):
             reading = _read_as_answer(reading, message, now)
             ours = _by_references(session, reading)
+    by_headers = ours is not None  # VERP or our Message-ID: an answer to that message
     creator = _creator_for(session, reading, ours)
     notes: list[str] = []
     if headers_only:
@@ -169,6 +179,15 @@ def _take(
             notes.append("matched by its subject")
     if creator is not None and ours is None and reading.kind is not InboundKind.BOUNCE:
         ours = _latest_sent_to(session, creator, reading)
+    if (
+        creator is not None
+        and not by_headers
+        and not _after_first_contact(session, creator, reading, ours)
+    ):
+        # Mail from a creator we had not written to yet is no answer to us: it must not end
+        # a sequence (or move a proposal) that has not begun.
+        notes.append("written before our first message to them: not an answer")
+        creator, ours = None, None
     if ours is not None and not by_return_path:
         reading = _against(reading, message, now, ours)
     if creator is not None and reading.kind is not InboundKind.BOUNCE:
@@ -191,6 +210,10 @@ def _parse(raw: bytes) -> EmailMessage | None:
     try:
         return cast(EmailMessage, message_from_bytes(raw, policy=default))
     except Exception:  # any broken message is kept and listed, never allowed to stop a sync
+        pass
+    try:  # the headers alone, when the body defeats the parser
+        return cast(EmailMessage, BytesHeaderParser(policy=default).parsebytes(raw))
+    except Exception:
         return None
 
 
@@ -198,6 +221,11 @@ def _read(message: EmailMessage, now: datetime) -> Reading | None:
     try:
         return read_inbound(message, now)
     except Exception:  # any broken message is kept and listed, never allowed to stop a sync
+        pass
+    try:
+        # A body nested or broken beyond reading: its headers still say what it answers.
+        return read_headers_only(message)
+    except Exception:
         return None
 
 
@@ -327,6 +355,23 @@ def _by_subject_alone(session: Session, reading: Reading) -> tuple[Message | Non
     return found[0], session.get(Creator, found[0].creator_id)
 
 
+def _after_first_contact(
+    session: Session, creator: Creator, reading: Reading, ours: Message | None
+) -> bool:
+    """Whether this mail was written after our first message to the creator reached them."""
+    if ours is None:
+        return False  # we never wrote to them
+    first = session.exec(
+        select(func.min(Message.sent_at)).where(
+            Message.creator_id == creator.id,
+            col(Message.state).in_([MessageState.SENT.value, MessageState.UNKNOWN.value]),
+        )
+    ).one()
+    if first is None or reading.sent_at is None or reading.sent_at.tzinfo is None:
+        return True  # nothing to compare: the match stands
+    return reading.sent_at >= first - FIRST_CONTACT_SKEW
+
+
 def _latest_sent_to(session: Session, creator: Creator, reading: Reading) -> Message | None:
     """The message of ours a header-less reply most likely answers: same subject, else latest."""
     statement = (
@@ -357,21 +402,18 @@ def _other_address_note(
 
 
 def _bounced_creator(session: Session, reading: Reading, ours: Message | None) -> Creator | None:
-    """A bounce counts only against an address we actually sent to (forged ones count for none)."""
+    """A bounce counts only against a message we sent, to the address it names.
+
+    It must be tied to that message (VERP, its Message-ID in the report's references or quoted
+    headers): a notice that only names a creator's address could come from anyone, and would
+    suppress them everywhere (it is kept, unmatched, for a person to look at).
+    """
     assert reading.bounce is not None
     recipients = {address.lower() for address in reading.bounce.recipients}
     if ours is not None and ours.to_address in recipients | (
         {ours.to_address} if not recipients else set()
     ):
         return session.get(Creator, ours.creator_id)
-    for address in recipients:
-        sent = session.exec(
-            select(Message).where(
-                Message.to_address == address, Message.state == MessageState.SENT.value
-            )
-        ).first()
-        if sent is not None:
-            return session.get(Creator, sent.creator_id)
     return None
 
 

@@ -21,6 +21,7 @@ from outreach.errors import (
     DeliveryError,
     OutreachError,
     SuppressedError,
+    TemplateError,
     TemporaryDeliveryError,
 )
 from outreach.services.app import App
@@ -69,7 +70,14 @@ def prepare(
         # have, taken from the campaign's first step for this creator.
         first = campaign.steps[0].template
         if first != template:
-            opening = compose(app.settings, app.templates, creator, first, campaign, now)
+            try:
+                opening = compose(app.settings, app.templates, creator, first, campaign, now)
+            except TemplateError as exc:
+                # Name the template asked for: the first step is only where its subject is from.
+                raise TemplateError(
+                    f"preview of {template!r}: its subject comes from the campaign's first step "
+                    f"{first!r}, which cannot be rendered for @{creator.handle}: {exc}"
+                ) from None
             thread = Thread(opening.subject, ())
     composed = compose(app.settings, app.templates, creator, template, campaign, now, thread)
     return creator, composed

@@ -355,3 +355,23 @@ def test_a_permanent_smtp_refusal_is_shown_and_recorded(
     history = run_outreach(imported, "history", "seoyeon.vegan", env=env).stdout
     assert "send_failed" in history
     assert "suppressed     seoyeon.lee@mail.example suppressed: rejected by the server" in history
+
+
+def test_previewing_a_follow_up_whose_opening_fails_names_the_template_asked_for(
+    imported: Path,
+) -> None:
+    campaign = imported / "schedules" / "spring-serum.toml"
+    text = campaign.read_text(encoding="utf-8")
+    campaign.write_text(
+        "\n".join(line for line in text.splitlines() if not line.startswith("description")),
+        encoding="utf-8",
+    )
+
+    result = run_outreach(imported, "preview", "--to", "minji.glow", "--template",
+                          "follow_up_1", "--campaign", "spring-serum")  # fmt: skip
+
+    assert result.code == 1
+    error = result.stderr.splitlines()[-1]
+    assert error.startswith("error: preview of 'follow_up_1': its subject comes from the "
+                            "campaign's first step 'proposal'")  # fmt: skip
+    assert "campaign 'spring-serum' has no 'description'" in error

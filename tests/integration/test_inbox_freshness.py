@@ -140,7 +140,9 @@ def test_the_worker_log_says_what_the_inbox_held_without_library_chatter(
             "Hi. This is the qmail-send program at mail.example.\r\n"
             "I'm afraid I wasn't able to deliver your message to the following addresses.\r\n"
             "This is a permanent error; I've given up. Sorry it didn't work out.\r\n\r\n"
-            f"<{minji.to_address}>:\r\nSorry, no mailbox here by that name. (#5.1.1)\r\n".encode()
+            f"<{minji.to_address}>:\r\nSorry, no mailbox here by that name. (#5.1.1)\r\n\r\n"
+            "--- Below this line is a copy of the message.\r\n\r\n"
+            f"Message-ID: {minji.message_id}\r\n".encode()
         )
         env = environment(imap_server, smtp, imap_server.password)
 

@@ -145,15 +145,21 @@ def test_a_bounce_must_name_an_address_we_sent_to_unless_it_is_a_delivery_report
                                      "deliver your message to the following addresses.\r\n"
                                      "<nobody@else.example>:\r\nSorry, no mailbox here by "
                                      "that name. (#5.1.1)", "failure notice"))  # fmt: skip
-        # The same notice about an address we did write to is a bounce.
-        imap_server.append(report_to("luna@glowlab.example", "I'm afraid I wasn't able to "
-                                     "deliver your message to the following addresses.\r\n"
-                                     f"<{kenta.to_address}>:\r\nSorry, no mailbox here by "
-                                     "that name. (#5.1.1)", "failure notice"))  # fmt: skip
+        # About an address we wrote to, but tied to no message of ours: anyone can write
+        # that, so it is kept for a person and suppresses nobody.
+        notice = ("I'm afraid I wasn't able to deliver your message to the following "
+                  f"addresses.\r\n<{kenta.to_address}>:\r\nSorry, no mailbox here by that "
+                  "name. (#5.1.1)")  # fmt: skip
+        imap_server.append(report_to("luna@glowlab.example", notice, "failure notice"))
+        # The same notice quoting our message is a bounce.
+        original = (f"\r\n\r\n--- Below this line is a copy of the message.\r\n\r\n"
+                    f"Message-ID: {kenta.message_id}\r\nTo: {kenta.to_address}\r\n")  # fmt: skip
+        imap_server.append(report_to("luna@glowlab.example", notice + original,
+                                     "failure notice"))  # fmt: skip
 
         report = sync_inbox(app, ImapInbox(app.settings.imap), LATER)
 
-        assert report.counts == {"reply": 1, "unmatched": 1, "bounce": 1}
+        assert report.counts == {"reply": 1, "unmatched": 2, "bounce": 1}
         assert state_of(app, "misaki.hada") == "replied"
         assert state_of(app, "kenta.skincare") == "bounced"
         with app.session() as session:
@@ -297,3 +303,55 @@ def test_nul_bytes_in_a_reply_are_stored_on_every_backend(
         assert rows[0].text == "Yes\ufffd please!"
         assert "\x00" not in rows[0].raw + rows[0].subject
         assert rows[1].text == "좋아요!"
+
+
+def test_mail_a_creator_wrote_before_our_first_message_is_no_answer(
+    workspace: Path, imap_server: DovecotTestServer
+) -> None:
+    with SmtpTestServer(security="none") as smtp:
+        app = inbox_app(workspace, smtp, imap_server)
+        for sender, subject, body, day in (
+            ("misaki@mail.example", "Collab rates 2026", "Hi! Here are my rates.", 20),
+            ("kenta.tanaka@mail.example", "Out of Office", "I am away until 10 December.", 25),
+        ):
+            imap_server.append((
+                f"From: {sender}\r\nTo: luna@glowlab.example\r\nSubject: {subject}\r\n"
+                f"Message-ID: <old-{day}@mail.example>\r\n"
+                f"Date: {day} Nov 2026 10:00:00 +0900\r\n\r\n{body}\r\n"
+            ).encode())  # fmt: skip
+
+        asyncio.run(Daemon(app=app, clock=lambda: START).run_once())
+
+        # Both proposals went out, on time: the old mail answered nothing of ours.
+        assert len(smtp.messages) == 7
+        assert state_of(app, "misaki.hada") == "active"
+        with app.session() as session:
+            rows = list(session.exec(select(Inbound)))
+        assert {row.kind for row in rows} == {"unmatched"}
+        assert all("written before our first message" in (row.note or "") for row in rows)
+
+
+def test_a_reply_whose_body_cannot_be_read_still_stops_the_sequence_by_its_headers(
+    workspace: Path, imap_server: DovecotTestServer
+) -> None:
+    with SmtpTestServer(security="none") as smtp:
+        app = inbox_app(workspace, smtp, imap_server)
+        asyncio.run(Daemon(app=app, clock=lambda: START).run_once())
+        misaki = sent_to(app, "misaki.hada")
+        depth = 1000  # MIME parts nested a thousand deep: no parser walks that
+        nested = "".join(f'Content-Type: multipart/mixed; boundary="b{i}"\r\n\r\n--b{i}\r\n'
+                         for i in range(depth))  # fmt: skip
+        imap_server.append((
+            f"From: misaki@mail.example\r\nTo: luna@glowlab.example\r\nSubject: Re: hello\r\n"
+            f"Message-ID: <deep@mail.example>\r\nIn-Reply-To: {misaki.message_id}\r\n"
+            f"Date: Tue, 01 Dec 2026 12:00:00 +0900\r\nMIME-Version: 1.0\r\n{nested}"
+            "Content-Type: text/plain\r\n\r\nYes!\r\n"
+        ).encode())  # fmt: skip
+
+        report = sync_inbox(app, ImapInbox(app.settings.imap), LATER)
+
+        assert report.counts == {"reply": 1}
+        assert state_of(app, "misaki.hada") == "replied"
+        with app.session() as session:
+            row = session.exec(select(Inbound)).one()
+        assert row.in_reply_to == misaki.message_id and row.label == "unclear"
