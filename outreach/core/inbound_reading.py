@@ -64,16 +64,7 @@ def read_inbound(
     _empty_large_attachments(message)
     plain, html = _bodies(message)
     text = new_text(plain, html)
-    reply = Reading(
-        kind=InboundKind.REPLY,
-        message_id=_header(message, "Message-ID"),
-        references=_references(message),
-        sender=_sender(message),
-        subject=_header(message, "Subject") or "",
-        sent_at=_date(message),
-        text=text,
-        language=detect_language(text),
-    )
+    reply = _from_headers(message, InboundKind.REPLY, text, detect_language(text))
     bounce = read_bounce(message)
     if bounce is not None:
         return replace(reply, kind=InboundKind.BOUNCE, bounce=bounce)
@@ -90,15 +81,23 @@ def read_headers_only(message: EmailMessage) -> Reading:
     It is a reply, unless its headers say it was sent automatically.
     """
     automatic = (_header(message, "Auto-Submitted") or "no").lower() != "no"
+    kind = InboundKind.AUTO_REPLY if automatic else InboundKind.REPLY
+    return _from_headers(message, kind, UNREADABLE_BODY, None)
+
+
+def _from_headers(
+    message: EmailMessage, kind: InboundKind, text: str, language: str | None
+) -> Reading:
+    """A reading of this kind and text, with everything else taken from the headers."""
     return Reading(
-        kind=InboundKind.AUTO_REPLY if automatic else InboundKind.REPLY,
+        kind=kind,
         message_id=_header(message, "Message-ID"),
         references=_references(message),
         sender=_sender(message),
         subject=_header(message, "Subject") or "",
         sent_at=_date(message),
-        text=UNREADABLE_BODY,
-        language=None,
+        text=text,
+        language=language,
     )
 
 
