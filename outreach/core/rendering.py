@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import signal
+import threading
+import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -67,10 +71,45 @@ def _filter(fn: Any, field: str = "name") -> Any:
     return wrapped
 
 
+# One message is a few kilobytes: a template that needs more, or more time, is a mistake (or
+# a hostile edit) and must not stall every creator's planning, nor fill the memory.
+MAX_OUTPUT_CHARACTERS = 200_000  # per part
+MAX_RENDER_SECONDS = 2.0
+MAX_RANGE = 10_000
+MAX_EXPONENT = 1_000
+
+
+class RenderLimit(Exception):
+    """A template went over a size or time limit while rendering."""
+
+
+class _BoundedSandbox(SandboxedEnvironment):
+    """The sandbox, with '*', '**' and range() unable to build something huge."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        """Refuse repetitions and powers whose result would be over the limits."""
+        if operator == "*":
+            for sequence, count in ((left, right), (right, left)):
+                repeated = isinstance(sequence, str | list | tuple) and isinstance(count, int)
+                if repeated and len(sequence) * count > MAX_OUTPUT_CHARACTERS:
+                    raise RenderLimit(f"a repetition makes over {MAX_OUTPUT_CHARACTERS:,} items")
+        if operator == "**" and isinstance(right, int) and abs(right) > MAX_EXPONENT:
+            raise RenderLimit(f"an exponent over {MAX_EXPONENT}")
+        return super().call_binop(context, operator, left, right)
+
+
+def _bounded_range(*args: int) -> range:
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise RenderLimit(f"range() of over {MAX_RANGE:,} numbers")
+    return numbers
+
+
 def _environment(autoescape: bool) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
-        undefined=_Missing, autoescape=autoescape, keep_trailing_newline=False
-    )
+    env = _BoundedSandbox(undefined=_Missing, autoescape=autoescape, keep_trailing_newline=False)
+    env.globals["range"] = _bounded_range
     env.filters.update(
         first_name=_filter(addressing.first_name),
         sama=_filter(addressing.sama),
@@ -144,7 +183,9 @@ def _compile(env: SandboxedEnvironment, part: TemplatePart) -> Template:
 
 def _render(template: Template, context: Mapping[str, Any]) -> str:
     try:
-        return str(template.render(dict(context)))
+        return _render_bounded(template, context)
+    except RenderLimit as exc:
+        raise RenderProblem(TEMPLATE_CODE, f"over a limit: {exc}", _template_line(exc)) from None
     except MissingField as exc:
         raise RenderProblem(exc.field, "the creator has no value for it") from None
     except EmptyField as exc:
@@ -158,6 +199,41 @@ def _render(template: Template, context: Mapping[str, Any]) -> str:
     except Exception as exc:  # 1/0, {% include %} without a loader, a filter given bad input
         reason = f"{type(exc).__name__}: {exc}"
         raise RenderProblem(TEMPLATE_CODE, reason, _template_line(exc)) from None
+
+
+def _render_bounded(template: Template, context: Mapping[str, Any]) -> str:
+    """Render piece by piece, stopping at MAX_OUTPUT_CHARACTERS or MAX_RENDER_SECONDS."""
+    pieces: list[str] = []
+    size = 0
+    deadline = time.monotonic() + MAX_RENDER_SECONDS
+    with _time_limit(MAX_RENDER_SECONDS):
+        for piece in template.generate(dict(context)):
+            size += len(piece)
+            if size > MAX_OUTPUT_CHARACTERS:
+                raise RenderLimit(f"the output is over {MAX_OUTPUT_CHARACTERS:,} characters")
+            if time.monotonic() > deadline:
+                raise RenderLimit(f"rendering took over {MAX_RENDER_SECONDS:g} s")
+            pieces.append(piece)
+    return "".join(pieces)
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt a loop that writes nothing for too long (main thread only: a signal)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # the per-piece checks above still hold
+        return
+
+    def expired(signum: int, frame: object) -> None:
+        raise RenderLimit(f"rendering took over {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _template_line(exc: BaseException) -> int | None:

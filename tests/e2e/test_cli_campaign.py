@@ -281,3 +281,22 @@ def test_a_bad_answer_by_hand_is_refused_and_nothing_is_recorded(
     assert result.code == code
     assert message in result.stderr
     assert "misaki.hada" not in run_outreach(imported, "replies", "list").stdout
+
+
+def test_a_template_over_its_limits_holds_only_its_messages_and_the_run_goes_on(
+    imported: Path,
+) -> None:
+    english = imported / "templates" / "messages" / "en" / "proposal.txt"
+    english.write_text("Subject: Hi {{ addressee }}\n\n{% for a in range(9999) %}{% for b in "
+                       "range(9999) %}{% for c in range(9999) %}{% endfor %}{% endfor %}"
+                       "{% endfor %}Hello\n", encoding="utf-8")  # fmt: skip
+    run_outreach(imported, "campaign", "enroll", "spring-serum")
+
+    result = run_outreach(imported, "run", "--once", "--now", TUESDAY_TOKYO_MORNING)
+
+    assert result.code == 0, result.stderr
+    rows = outbox(imported)
+    held = {r["creator"]: r["last_error"] for r in rows if r["state"] == "held"}
+    assert set(held) == {"hannahbrooks.skin", "priya.makes.up"}  # the English proposals
+    assert all("over a limit: rendering took over 2 s" in str(why) for why in held.values())
+    assert any(r["state"] == "sent" for r in rows)  # the others went on

@@ -204,3 +204,26 @@ def test_a_compiled_template_renders_for_many_creators() -> None:
     template = compile_template("Subject: ご案内\n\n{{ name | sama }}\n")
     assert template.render({"name": "佐藤美咲"}).text == "佐藤美咲様\n"
     assert template.render({"name": "鈴木花子"}).text == "鈴木花子様\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("{{ 'x' * 10**9 }}", "a repetition makes over 200,000 items"),
+        ("{{ [1] * 10**9 }}", "a repetition makes over 200,000 items"),
+        ("{{ 10 ** 100000000 }}", "an exponent over 1000"),
+        ("{% for i in range(10**9) %}x{% endfor %}", "range() of over 10,000 numbers"),
+        ("{% for a in range(9999) %}{% for b in range(9999) %}xxxxxxxxxx{% endfor %}"
+         "{% endfor %}", "the output is over 200,000 characters"),
+        # Nested loops writing nothing: only the clock stops them.
+        ("{% for a in range(9999) %}{% for b in range(9999) %}{% for c in range(9999) %}"
+         "{% endfor %}{% endfor %}{% endfor %}done", "rendering took over 2 s"),
+    ],
+)  # fmt: skip
+def test_a_template_over_a_size_or_time_limit_is_refused_with_the_reason(
+    body: str, reason: str
+) -> None:
+    problem = render_problem(f"Subject: Hi\n\n{body}\n", MISAKI)
+
+    assert problem.field == "template code"
+    assert problem.reason == f"over a limit: {reason}"
