@@ -28,7 +28,12 @@ from outreach.services.app import App
 from outreach.services.campaign_control import orphan_campaigns, paused_names
 from outreach.services.creators import find_creator
 from outreach.services.inbound_admin import age, get_inbound, list_inbound, mark_done
-from outreach.services.inbox_health import inbox_health, read_inbox, waiting_for_inbox
+from outreach.services.inbox_health import (
+    inbox_health,
+    quarantined,
+    read_inbox,
+    waiting_for_inbox,
+)
 from outreach.services.outbox_admin import approve, drafts, list_outbox, resolve
 from outreach.services.relationships import list_rights
 from outreach.services.replies import ReplyKind
@@ -336,6 +341,7 @@ def _show_inboxes(workspace_app: App) -> None:
     with workspace_app.session() as session:
         inboxes = inbox_health(session)
         waiting = waiting_for_inbox(session)
+        set_aside = quarantined(session)
     if not inboxes:
         say("inbox: not read yet")
     for health in inboxes:
@@ -346,3 +352,6 @@ def _show_inboxes(workspace_app: App) -> None:
         say(line)
     if waiting:
         say(f"messages waiting for the inbox to be read: {waiting}")
+    if set_aside:
+        say(f"inbox messages set aside after an unexpected error: {set_aside} "
+            "(`outreach replies list --needs-response`)")  # fmt: skip

@@ -57,7 +57,10 @@ def list_inbound(session: Session, needs_response: bool = False) -> list[Inbound
         .order_by(col(Inbound.received_at), col(Inbound.id))
     )
     if needs_response:
-        statement = statement.where(Inbound.kind == "reply", col(Inbound.handled_at).is_(None))
+        # Replies, and mail set aside after an unexpected error: both wait for a person.
+        statement = statement.where(
+            col(Inbound.kind).in_(["reply", "quarantined"]), col(Inbound.handled_at).is_(None)
+        )
     return [InboundRow(row, handle) for row, handle in session.exec(statement)]
 
 

@@ -8,11 +8,11 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from outreach.adapters.imap_inbox import ImapInbox
-from outreach.adapters.models import InboxHealth, Message, MessageState
+from outreach.adapters.models import Inbound, InboxHealth, Message, MessageState
 from outreach.core.inbox_freshness import WAITING_FOR_INBOX, inbox_failing
 from outreach.errors import OutreachError
 from outreach.services.app import App
-from outreach.services.inbox_sync import SyncReport, sync_inbox
+from outreach.services.inbox_sync import QUARANTINED, SyncReport, sync_inbox
 
 
 def read_inbox(app: App, inbox: ImapInbox, now: datetime) -> SyncReport:
@@ -58,6 +58,14 @@ def waiting_for_inbox(session: Session) -> int:
     statement = select(func.count()).where(
         Message.state == MessageState.QUEUED.value,
         col(Message.last_error).startswith(WAITING_FOR_INBOX),
+    )
+    return int(session.exec(statement).one())
+
+
+def quarantined(session: Session) -> int:
+    """How many inbox messages were set aside after an unexpected error, not yet looked at."""
+    statement = select(func.count()).where(
+        Inbound.kind == QUARANTINED, col(Inbound.handled_at).is_(None)
     )
     return int(session.exec(statement).one())
 

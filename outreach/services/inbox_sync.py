@@ -11,7 +11,7 @@ from email.policy import default
 from email.utils import getaddresses
 from typing import cast
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlmodel import Session, col, func, or_, select
 
 from outreach.adapters.imap_inbox import FOLDER as FOLDER_NAME
@@ -52,6 +52,7 @@ SYNC_BATCH = 200
 MAX_STORED_RAW_CHARACTERS = 1_000_000
 SOFT_BOUNCES_BEFORE_SUPPRESSION = 3
 UNMATCHED = "unmatched"
+QUARANTINED = "quarantined"  # a message that failed unexpectedly: set aside, sync goes on
 DELAYED = "delayed"  # the label of a bounce row that is only a delay notice
 # Clocks differ: a reply dated a little before our send is still an answer to it.
 FIRST_CONTACT_SKEW = timedelta(minutes=10)
@@ -93,6 +94,16 @@ def sync_inbox(app: App, inbox: ImapInbox, now: datetime) -> SyncReport:
                     session.rollback()
                     _advance(session, inbox.mailbox, batch.uidvalidity, uid, now)
                     session.commit()
+                except (OperationalError, InterfaceError):
+                    raise  # the database itself is away: stop, and read this one again later
+                except Exception as exc:
+                    # One message nobody foresaw must not block every later one (as Mailman's
+                    # runners do): it is set aside, listed for a person, and the sync goes on.
+                    session.rollback()
+                    _quarantine(session, inbox.mailbox, batch.uidvalidity, uid, raw, now, exc)
+                    _advance(session, inbox.mailbox, batch.uidvalidity, uid, now)
+                    session.commit()
+                    report.add(QUARANTINED)
         if len(batch.messages) < SYNC_BATCH:
             break
     folder = app.settings.imap_processed_folder
@@ -131,6 +142,18 @@ def _move_handled(app: App, inbox: ImapInbox, folder: str) -> int:
             session.add(rows[uid])
         session.commit()
         return len(moved)
+
+
+def _quarantine(
+    session: Session, mailbox: str, uidvalidity: int, uid: int, raw: bytes, now: datetime,
+    exc: Exception,
+) -> None:  # fmt: skip
+    """Keep a message that failed unexpectedly, with the error, for a person to look at."""
+    text = _storable(raw.decode("utf-8", "replace"))[:MAX_STORED_RAW_CHARACTERS]
+    reason = _storable(f"{type(exc).__name__}: {exc}")[:500]
+    session.add(Inbound(mailbox=mailbox, uidvalidity=uidvalidity, uid=uid, kind=QUARANTINED,
+                        raw=text, received_at=now, synced_at=now,
+                        note=f"set aside after an unexpected error: {reason}"))  # fmt: skip
 
 
 def _advance(session: Session, mailbox: str, uidvalidity: int, uid: int, now: datetime) -> None:

@@ -243,7 +243,10 @@ def _needs_response(session: Session, request: ReportRequest) -> list[dict[str, 
         select(Inbound, Creator.handle, Message.campaign)
         .join(Creator, col(Inbound.creator_id) == col(Creator.id), isouter=True)
         .join(Message, col(Inbound.message_id) == col(Message.id), isouter=True)
-        .where(col(Inbound.kind).in_(["reply", "unmatched"]), col(Inbound.handled_at).is_(None))
+        .where(
+            col(Inbound.kind).in_(["reply", "unmatched", "quarantined"]),
+            col(Inbound.handled_at).is_(None),
+        )
         .order_by(col(Inbound.received_at), col(Inbound.id))
         .limit(LIST_LIMIT)
     )

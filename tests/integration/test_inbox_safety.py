@@ -7,6 +7,8 @@ import base64
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -15,10 +17,13 @@ from outreach.adapters.imap_inbox import MAX_MESSAGE_BYTES, ImapInbox
 from outreach.adapters.models import Inbound, Message
 from outreach.core.inbound_reading import MAX_HEADER_CHARS
 from outreach.daemon import Daemon
+from outreach.services import inbox_sync
 from outreach.services.app import App
 from outreach.services.inbox_sync import MAX_STORED_RAW_CHARACTERS, SyncReport, sync_inbox
 from outreach.services.workspace import init_workspace
+from tests.conftest import run_outreach
 from tests.imap_server import DovecotTestServer
+from tests.inbox_helpers import inbox_environment, reply
 from tests.integration.test_inbox_sync import START, inbox_app, sent_to, state_of
 from tests.smtp_server import SmtpTestServer
 
@@ -282,3 +287,35 @@ def test_html_reply_is_stored_as_text_without_live_tags(synced: Synced) -> None:
 
     assert (row.kind, row.text, row.label) == ("reply", "Count me in!", "interested")
     assert "<" not in row.text and "alert" not in row.text and "onerror" not in row.text
+
+
+def test_a_message_that_fails_unexpectedly_is_set_aside_and_the_rest_is_read(
+    workspace: Path, imap_server: DovecotTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with SmtpTestServer(security="none") as smtp:
+        app = inbox_app(workspace, smtp, imap_server)
+        asyncio.run(Daemon(app=app, clock=lambda: START).run_once())
+        misaki, kenta = sent_to(app, "misaki.hada"), sent_to(app, "kenta.skincare")
+        imap_server.append(reply(misaki, "misaki@mail.example", "BOOM: a bug we never saw"))
+        imap_server.append(reply(kenta, "kenta.tanaka@mail.example", "ぜひお願いします！"))
+        real_label = inbox_sync.label_reply
+
+        def label_or_fail(text: str) -> Any:
+            if text.startswith("BOOM"):
+                raise RuntimeError("a bug we never saw")  # the fault this test injects
+            return real_label(text)
+
+        monkeypatch.setattr(inbox_sync, "label_reply", label_or_fail)
+
+        first = sync_inbox(app, ImapInbox(app.settings.imap), START + timedelta(hours=1))
+        again = sync_inbox(app, ImapInbox(app.settings.imap), START + timedelta(hours=2))
+
+        assert first.counts == {"quarantined": 1, "reply": 1}
+        assert again.counts == {}  # set aside once, not retried every minute
+        assert state_of(app, "kenta.skincare") == "replied"  # the later message was read
+        with app.session() as session:
+            aside = session.exec(select(Inbound).where(Inbound.kind == "quarantined")).one()
+        assert "RuntimeError: a bug we never saw" in (aside.note or "")
+        assert "BOOM" in aside.raw
+        status = run_outreach(workspace, "status", env=inbox_environment(smtp, imap_server))
+        assert "set aside after an unexpected error: 1" in status.stdout
