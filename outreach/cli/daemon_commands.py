@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from outreach.adapters.campaign_files import load_all_campaigns
-from outreach.adapters.imap_inbox import ImapInbox
+from outreach.adapters.imap_inbox import ImapInbox, mailbox_name
 from outreach.adapters.models import MessageState
 from outreach.cli.clock import NowOption, clock_for
 from outreach.cli.output import note, say, table
@@ -339,7 +339,9 @@ def _show_inboxes(workspace_app: App) -> None:
         say("inbox: none set (OUTREACH_IMAP_HOST); replies, bounces and opt-outs are not read")
         return
     with workspace_app.session() as session:
-        inboxes = inbox_health(session)
+        # The inbox set now (older versions named it by host and port: those rows are history).
+        current = mailbox_name(workspace_app.settings.imap)
+        inboxes = [health for health in inbox_health(session) if health.mailbox == current]
         waiting = waiting_for_inbox(session)
         set_aside = quarantined(session)
     if not inboxes:

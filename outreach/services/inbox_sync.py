@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlmodel import Session, col, func, or_, select
 
 from outreach.adapters.imap_inbox import FOLDER as FOLDER_NAME
-from outreach.adapters.imap_inbox import MAX_MESSAGE_BYTES, ImapInbox
+from outreach.adapters.imap_inbox import MAX_MESSAGE_BYTES, ImapInbox, legacy_mailbox_prefix
 from outreach.adapters.models import (
     Creator,
     Enrollment,
@@ -75,6 +75,7 @@ class SyncReport:
 def sync_inbox(app: App, inbox: ImapInbox, now: datetime) -> SyncReport:
     """Read everything new since the checkpoint; one message = one transaction."""
     report = SyncReport()
+    _adopt_legacy_checkpoint(app, inbox, now)
     while True:
         with app.session() as session:
             checkpoint = session.get(MailboxCheckpoint, inbox.mailbox)
@@ -114,6 +115,29 @@ def sync_inbox(app: App, inbox: ImapInbox, now: datetime) -> SyncReport:
             # Everything read is recorded; the move is tried again at the next sync.
             report.move_error = str(exc)
     return report
+
+
+def _adopt_legacy_checkpoint(app: App, inbox: ImapInbox, now: datetime) -> None:
+    """Carry over how far an older version read this mailbox (it keyed it by host and port).
+
+    Were the old name a different server, UIDVALIDITY differs and the folder is read again;
+    Message-IDs already read still count once.
+    """
+    with app.session() as session:
+        if session.get(MailboxCheckpoint, inbox.mailbox) is not None:
+            return
+        prefix = legacy_mailbox_prefix(inbox.server)
+        legacy = session.exec(
+            select(MailboxCheckpoint)
+            .where(col(MailboxCheckpoint.mailbox).startswith(prefix),
+                   col(MailboxCheckpoint.mailbox).endswith(f"/{FOLDER_NAME}"))
+            .order_by(col(MailboxCheckpoint.updated_at).desc())
+        ).first()  # fmt: skip
+        if legacy is None:
+            return
+        session.add(MailboxCheckpoint(mailbox=inbox.mailbox, uidvalidity=legacy.uidvalidity,
+                                      last_uid=legacy.last_uid, updated_at=now))  # fmt: skip
+        session.commit()
 
 
 def _move_handled(app: App, inbox: ImapInbox, folder: str) -> int:
@@ -283,9 +307,8 @@ def _misread_as_bounce(
 
 
 def _seen(session: Session, mailbox: str, header_message_id: str) -> bool:
-    statement = select(func.count()).where(
-        Inbound.mailbox == mailbox, Inbound.header_message_id == header_message_id
-    )
+    """Whether this Message-ID was read before, in this mailbox or under any other name."""
+    statement = select(func.count()).where(Inbound.header_message_id == header_message_id)
     return bool(session.exec(statement).one())
 
 

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import col, select
 
 from outreach.adapters.imap_inbox import ImapInbox
-from outreach.adapters.models import Creator, Enrollment, Event, Inbound, Message, Suppression
+from outreach.adapters.models import (
+    Creator,
+    Enrollment,
+    Event,
+    Inbound,
+    MailboxCheckpoint,
+    Message,
+    Suppression,
+)
 from outreach.daemon import Daemon
 from outreach.services.inbox_sync import sync_inbox
 from outreach.services.report import ReportRequest, build_report
@@ -261,3 +270,41 @@ def test_a_reply_read_a_week_late_keeps_its_own_date_and_age_everywhere(
         assert waiting["received_at"] == written.isoformat()
         assert waiting["age_hours"] == (a_week_later - written).total_seconds() / 3600
         assert "2026-12-01 03:00 UTC  reply" in history  # beside the proposal, not a week on
+
+
+def test_the_same_mailbox_under_another_host_name_is_not_read_twice(
+    workspace: Path, imap_server: DovecotTestServer
+) -> None:
+    with SmtpTestServer(security="none") as smtp:
+        app = inbox_app(workspace, smtp, imap_server)
+        asyncio.run(Daemon(app=app, clock=lambda: START).run_once())
+        imap_server.append(reply(sent_to(app, "misaki.hada"), "misaki@mail.example", "はい！"))
+        as_ip = ImapInbox(app.settings.imap)
+        as_name = ImapInbox(replace(app.settings.imap, host="localhost"))
+
+        first = sync_inbox(app, as_ip, START + timedelta(hours=1))
+        again = sync_inbox(app, as_name, START + timedelta(hours=2))
+
+        assert first.counts == {"reply": 1}
+        assert again.counts == {}  # one mailbox, however it is reached
+        with app.session() as session:
+            assert len(session.exec(select(Inbound)).all()) == 1
+
+
+def test_a_checkpoint_from_an_older_version_is_carried_over(
+    workspace: Path, imap_server: DovecotTestServer
+) -> None:
+    with SmtpTestServer(security="none") as smtp:
+        app = inbox_app(workspace, smtp, imap_server)
+        asyncio.run(Daemon(app=app, clock=lambda: START).run_once())
+        uid = imap_server.append(reply(sent_to(app, "misaki.hada"), "misaki@mail.example", "はい"))
+        imap = app.settings.imap
+        with app.session() as session:  # how far an older version had read, under its name
+            session.add(MailboxCheckpoint(
+                mailbox=f"{imap.user}@{imap.host}:{imap.port}/INBOX",
+                uidvalidity=imap_server.uidvalidity(), last_uid=uid, updated_at=START))  # fmt: skip
+            session.commit()
+
+        report = sync_inbox(app, ImapInbox(imap), START + timedelta(hours=1))
+
+        assert report.counts == {}  # already read by the older version: not read again
