@@ -95,6 +95,7 @@ class Creator(SQLModel, table=True):
     recent_post: str | None = Field(default=None, sa_column=Column(Text))
     recent_post_url: str | None = None
     notes: str | None = Field(default=None, sa_column=Column(Text))
+    personal_note: str | None = Field(default=None, sa_column=Column(Text))
     custom: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     status: str = Field(default=CreatorStatus.NEW.value, index=True)
     ambassador: bool = False  # promoted by hand: a partner to ask first next time

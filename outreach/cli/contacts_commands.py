@@ -105,6 +105,7 @@ def show_command(
         ("recent_post", c.recent_post),
         ("recent_post_url", c.recent_post_url),
         ("notes", c.notes),
+        ("personal_note", c.personal_note),
         *sorted(c.custom.items()),
     ]
     for key, value in fields:

@@ -21,6 +21,8 @@ from outreach.core.spec_errors import (
 
 OBJECTIVES = ("awareness", "conversion")
 OFFERS = ("gifted", "paid", "affiliate", "none")
+# Whether a first touch must carry the creator's personal_note (words written for them).
+PERSONAL = ("optional", "required")
 SECTIONS = ("selection", "window", "limits", "steps")
 _TOP_LEVEL_KEYS = (
     "name",
@@ -32,6 +34,7 @@ _TOP_LEVEL_KEYS = (
     "language",
     "sender",
     "require_approval",
+    "personal",
     "relationship_steps",
     *SECTIONS,
 )
@@ -138,6 +141,7 @@ class CampaignSpec:
     language: str = "en"
     sender: str | None = None
     require_approval: bool = False
+    personal: str = "optional"
     selection: Selection = field(default_factory=Selection)
     window: Window | None = None
     limits: Limits = field(default_factory=Limits)
@@ -184,6 +188,7 @@ def parse_campaign(table: Mapping[str, Any]) -> CampaignSpec:
         language=_language(table),
         sender=_sender(table),
         require_approval=_boolean(table, "require_approval"),
+        personal=_choice(table, "personal", PERSONAL, "optional"),
         selection=parse_selection(_table(table, "selection")),
         window=parse_window(table["window"]) if "window" in table else None,
         limits=parse_limits(_table(table, "limits")),

@@ -30,6 +30,8 @@ KNOWN_COLUMNS = (
     "recent_post",
     "recent_post_url",
     "notes",
+    # Why this creator, in their language, written by a person: the heart of a first touch.
+    "personal_note",
 )
 # Names templates get from elsewhere; a custom column must not shadow them.
 RESERVED_NAMES = frozenset(
@@ -269,4 +271,5 @@ _PARSERS = {
     "recent_post": _text,
     "recent_post_url": _url,
     "notes": _text,
+    "personal_note": _text,
 }

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from outreach.adapters.models import (
     Creator,
@@ -28,6 +28,10 @@ from outreach.services.sending import earlier_send, ensure_contactable
 from outreach.services.sequences import end_enrollment
 
 PLAN_BATCH = 500
+NEEDS_PERSONAL_NOTE = (
+    "waiting for a personal note: write why this creator, in their language, in the "
+    "personal_note column of their row and import it again"
+)
 
 
 @dataclass
@@ -42,9 +46,29 @@ class PlanReport:
 def plan_due(app: App, specs: Mapping[str, CampaignSpec], now: datetime) -> PlanReport:
     """Plan every due step of every running campaign, a batch at a time until none is left."""
     report = PlanReport()
+    _release_written_notes(app, now)
     while _plan_batch(app, specs, now, report) == PLAN_BATCH:
         pass
     return report
+
+
+def _release_written_notes(app: App, now: datetime) -> None:
+    """First touches that waited for a personal note which has now been written: plan again."""
+    with app.session() as session:
+        waiting = session.exec(
+            select(Message, Enrollment)
+            .join(Enrollment, col(Message.enrollment_id) == col(Enrollment.id))
+            .join(Creator, col(Message.creator_id) == col(Creator.id))
+            .where(Message.state == MessageState.HELD.value,
+                   Message.last_error == NEEDS_PERSONAL_NOTE,
+                   Enrollment.state == EnrollmentState.ACTIVE.value,
+                   func.length(func.trim(func.coalesce(Creator.personal_note, ""))) > 0)
+        ).all()  # fmt: skip
+        for message, enrollment in waiting:
+            # The planner fills the held row in (see _plan_step), as `outbox resolve --resend`.
+            enrollment.next_step, enrollment.next_due_at = message.step or 1, now
+            session.add(enrollment)
+        session.commit()
 
 
 def _plan_batch(
@@ -132,6 +156,16 @@ def _plan_step(
     # Step 1 opens the thread; every later step answers it.
     thread = thread_for(session, creator.id, spec.name) if step_number > 1 else None
     held = _held_row(session, enrollment, step_number)
+    if (
+        step_number == 1
+        and spec.personal == "required"
+        and not (creator.personal_note or "").strip()
+    ):
+        # Not an error: the first touch waits for words a person writes for this creator.
+        _hold(session, enrollment, creator, spec, step_number, template, NEEDS_PERSONAL_NOTE,
+              now, held)  # fmt: skip
+        report.held += 1
+        return
     try:
         composed = compose(app.settings, app.templates, creator, template, spec, now, thread)
     except OutreachError as exc:

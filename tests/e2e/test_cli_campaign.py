@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import email
+import email.policy
+import io
 import json
 import re
 from pathlib import Path
@@ -300,3 +304,53 @@ def test_a_template_over_its_limits_holds_only_its_messages_and_the_run_goes_on(
     assert set(held) == {"hannahbrooks.skin", "priya.makes.up"}  # the English proposals
     assert all("over a limit: rendering took over 2 s" in str(why) for why in held.values())
     assert any(r["state"] == "sent" for r in rows)  # the others went on
+
+
+def with_personal_notes(workspace: Path, notes: dict[str, str]) -> None:
+    """The creators file with a personal_note column (empty for everyone not in `notes`)."""
+    path = workspace / "contacts" / "creators.csv"
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    columns = [*(key for key in rows[0] if key != "personal_note"), "personal_note"]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "personal_note": notes.get(row["handle"], "")})
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def test_a_first_touch_without_its_personal_note_waits_and_goes_once_written(
+    workspace: Path,
+) -> None:
+    campaign = workspace / "schedules" / "spring-serum.toml"
+    campaign.write_text(campaign.read_text(encoding="utf-8").replace(
+        "require_approval = false", 'require_approval = false\npersonal = "required"'),
+        encoding="utf-8")  # fmt: skip
+    for template in workspace.glob("templates/messages/*/proposal.txt"):
+        text = template.read_text(encoding="utf-8").partition("--- html ---")[0]
+        template.write_text(text.rstrip("\n") + "\n\n{{ personal_note }}\n", encoding="utf-8")
+    misaki_note = "敏感肌の成分チェックの投稿、毎回メモしながら読んでいます。"
+    with_personal_notes(workspace, {"misaki.hada": misaki_note})
+    run_outreach(workspace, "contacts", "import", "contacts/creators.csv")
+    run_outreach(workspace, "campaign", "enroll", "spring-serum")
+
+    run_outreach(workspace, "run", "--once", "--now", TUESDAY_TOKYO_MORNING)
+
+    rows = {r["creator"]: r for r in outbox(workspace) if r["step"] == 1}
+    assert rows["misaki.hada"]["state"] in ("sent", "queued")
+    waiting = {h for h, r in rows.items() if r["state"] == "held"}
+    assert "minji.glow" in waiting and "misaki.hada" not in waiting
+    assert str(rows["minji.glow"]["last_error"]).startswith("waiting for a personal note")
+
+    minji_note = "비건 스킨케어 루틴 영상에서 성분을 하나하나 설명해 주시는 점이 좋았어요."
+    with_personal_notes(workspace, {"misaki.hada": misaki_note, "minji.glow": minji_note})
+    assert run_outreach(workspace, "contacts", "import", "contacts/creators.csv").code == 0
+    for minute in range(2, 60, 5):  # the gaps between sends: a few runs, minutes apart
+        run_outreach(workspace, "run", "--once", "--now", f"2030-01-08T02:{minute:02d}Z")
+
+    [minji] = [r for r in outbox(workspace) if r["creator"] == "minji.glow" and r["step"] == 1]
+    assert minji["state"] == "sent"
+    [path] = (workspace / "outbox-capture").glob("*minji*.eml")
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None and minji_note in body.get_content()  # type: ignore[attr-defined]

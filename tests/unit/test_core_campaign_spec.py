@@ -127,8 +127,8 @@ def test_an_unknown_key_names_the_key_and_the_known_ones() -> None:
     assert error.key == "offers"
     assert str(error) == (
         "offers: unknown key; known keys: description, guidelines, language, limits, name, "
-        "objective, offer, product, relationship_steps, require_approval, selection, sender, "
-        "steps, window"
+        "objective, offer, personal, product, relationship_steps, require_approval, selection, "
+        "sender, steps, window"
     )
 
 
@@ -221,3 +221,13 @@ def test_a_name_of_64_characters_is_accepted() -> None:
 @pytest.mark.parametrize("offer", ["gifted", "paid", "affiliate", "none"])
 def test_every_offer_kind_is_accepted(offer: str) -> None:
     assert parse_campaign({**MINIMAL, "offer": offer}).offer == offer
+
+
+def test_personal_is_optional_by_default_and_only_optional_or_required() -> None:
+    assert parse_campaign(MINIMAL).personal == "optional"
+    assert parse_campaign({**MINIMAL, "personal": "required"}).personal == "required"
+    error = spec_error({**MINIMAL, "personal": "always"})
+    assert (error.key, str(error)) == (
+        "personal",
+        "personal: 'always' is not one of optional, required",
+    )
