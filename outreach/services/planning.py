@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, and_, col, func, or_, select
 
 from outreach.adapters.models import (
     Creator,
@@ -17,6 +17,7 @@ from outreach.adapters.models import (
     MessageState,
 )
 from outreach.core.campaign_spec import CampaignSpec
+from outreach.core.sincerity import GUARD_PREFIX
 from outreach.core.timing import next_window_start, recipient_zone
 from outreach.errors import OutreachError, SuppressedError
 from outreach.services.app import App
@@ -26,6 +27,7 @@ from outreach.services.history import record_event
 from outreach.services.outbox import fill_message, store_outgoing, thread_for
 from outreach.services.sending import earlier_send, ensure_contactable
 from outreach.services.sequences import end_enrollment
+from outreach.services.sincerity_guard import note_problem
 
 PLAN_BATCH = 500
 NEEDS_PERSONAL_NOTE = (
@@ -55,14 +57,20 @@ def plan_due(app: App, specs: Mapping[str, CampaignSpec], now: datetime) -> Plan
 def _release_written_notes(app: App, now: datetime) -> None:
     """First touches that waited for a personal note which has now been written: plan again."""
     with app.session() as session:
+        latest_change = session.exec(select(func.max(Creator.updated_at))).one()
+        if latest_change is None:
+            return  # no creators at all
         waiting = session.exec(
             select(Message, Enrollment)
             .join(Enrollment, col(Message.enrollment_id) == col(Enrollment.id))
             .join(Creator, col(Message.creator_id) == col(Creator.id))
             .where(Message.state == MessageState.HELD.value,
-                   Message.last_error == NEEDS_PERSONAL_NOTE,
                    Enrollment.state == EnrollmentState.ACTIVE.value,
-                   func.length(func.trim(func.coalesce(Creator.personal_note, ""))) > 0)
+                   func.length(func.trim(func.coalesce(Creator.personal_note, ""))) > 0,
+                   or_(Message.last_error == NEEDS_PERSONAL_NOTE,
+                       # held by the guard, and a note (theirs or the one it copied) changed
+                       and_(col(Message.last_error).startswith(GUARD_PREFIX),
+                            col(Message.scheduled_at) < latest_change)))
         ).all()  # fmt: skip
         for message, enrollment in waiting:
             # The planner fills the held row in (see _plan_step), as `outbox resolve --resend`.
@@ -166,6 +174,11 @@ def _plan_step(
               now, held)  # fmt: skip
         report.held += 1
         return
+    problem = note_problem(session, creator, spec.product) if step_number == 1 else None
+    if problem is not None:
+        _hold(session, enrollment, creator, spec, step_number, template, problem, now, held)
+        report.held += 1
+        return
     try:
         composed = compose(app.settings, app.templates, creator, template, spec, now, thread)
     except OutreachError as exc:
@@ -217,7 +230,7 @@ def _hold(
     """Keep the step as a held placeholder: a person fixes the data, then resolves it."""
     assert creator.id is not None
     if held is not None:
-        held.last_error = reason
+        held.last_error, held.scheduled_at = reason, now  # held since: see _release_written_notes
         session.add(held)
         record_event(session, creator, "held", f"step {step_number} still held: {reason}", now,
                      message_id=held.id)  # fmt: skip
@@ -237,6 +250,7 @@ def _hold(
         message_id=f"<held-{enrollment.id}-{step_number}@outreach.invalid>",
         state=MessageState.HELD.value,
         last_error=reason,
+        scheduled_at=now,  # held since
         created_at=now,
     )
     session.add(message)

@@ -354,3 +354,42 @@ def test_a_first_touch_without_its_personal_note_waits_and_goes_once_written(
     message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     body = message.get_body(preferencelist=("plain",))
     assert body is not None and minji_note in body.get_content()  # type: ignore[attr-defined]
+
+
+def test_copied_and_empty_notes_are_held_naming_why_until_fixed(workspace: Path) -> None:
+    campaign = workspace / "schedules" / "spring-serum.toml"
+    campaign.write_text(campaign.read_text(encoding="utf-8").replace(
+        "require_approval = false", 'require_approval = false\npersonal = "required"'),
+        encoding="utf-8")  # fmt: skip
+    copied = "비건 스킨케어 루틴 영상에서 성분을 하나하나 설명해 주시는 점이 정말 좋았어요."
+    notes = {
+        "misaki.hada": "敏感肌の成分チェックの投稿、毎回メモしながら読んでいます。",
+        "minji.glow": copied,
+        "seoyeon.vegan": copied,
+        "kenta.skincare": "いつも見てます",
+    }
+    with_personal_notes(workspace, notes)
+    run_outreach(workspace, "contacts", "import", "contacts/creators.csv", "--now",
+                 "2030-01-01T00:00Z")  # fmt: skip
+    run_outreach(workspace, "campaign", "enroll", "spring-serum")
+
+    run_outreach(workspace, "run", "--once", "--now", TUESDAY_TOKYO_MORNING)
+
+    why = {r["creator"]: str(r["last_error"]) for r in outbox(workspace) if r["step"] == 1}
+    assert "nearly the same as @seoyeon.vegan's" in why["minji.glow"]
+    assert "nearly the same as @minji.glow's" in why["seoyeon.vegan"]
+    assert why["kenta.skincare"].startswith("personal note too short")
+    assert why["misaki.hada"] == "None"  # queued or sent: nothing wrong
+
+    notes["seoyeon.vegan"] = (
+        "지난주 올리신 비건 선크림 비교 영상, 백탁까지 꼼꼼히 보여 주셔서 믿음이 갔어요."
+    )
+    with_personal_notes(workspace, notes)
+    run_outreach(workspace, "contacts", "import", "contacts/creators.csv", "--now",
+                 "2030-01-08T01:40Z")  # fmt: skip
+    run_outreach(workspace, "run", "--once", "--now", "2030-01-08T01:45Z")
+
+    states = {r["creator"]: r["state"] for r in outbox(workspace) if r["step"] == 1}
+    # Fixing one copy releases both; the short note still waits.
+    assert states["minji.glow"] != "held" and states["seoyeon.vegan"] != "held"
+    assert states["kenta.skincare"] == "held"
