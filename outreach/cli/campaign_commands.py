@@ -24,6 +24,7 @@ from outreach.services.campaign_control import (
 from outreach.services.creators import find_creator
 from outreach.services.enrollment import enroll, plan_enrollment
 from outreach.services.sequences import resume_creator_sequence
+from outreach.services.sincerity_guard import campaign_check
 
 app = typer.Typer(help="Campaigns: list, show, enrol, pause, resume.", no_args_is_help=True)
 
@@ -141,3 +142,25 @@ def resume_command(
     with workspace_app.session() as session:
         was_paused = set_paused(session, name, False, workspace_app.clock())
     say(f"{name} resumed" if was_paused else f"{name} was not paused")
+
+
+@app.command("check")
+def check_command(ctx: typer.Context, name: Name) -> None:
+    """Run the sincerity guard over the campaign's personal notes; nothing is changed."""
+    workspace_app = state(ctx).app()
+    spec = find_campaign(workspace_app.schedules, name)
+    with workspace_app.session() as session:
+        rows = campaign_check(session, name, spec.product)
+    table(
+        ("creator", "nearest", "similarity", "length", "verdict"),
+        [
+            ("@" + row.handle, "@" + v.nearest if v and v.nearest else "-",
+             f"{v.similarity:.2f}" if v else "-", v.length if v else 0,
+             (v.problem or "ok") if v else (
+                 "no note: waits for one" if spec.personal == "required" else "no note"))
+            for row in rows
+            for v in [row.verdict]
+        ],
+    )  # fmt: skip
+    held = sum(1 for row in rows if row.verdict is not None and row.verdict.problem)
+    say(f"{len(rows)} creator(s), {held} note(s) the guard holds")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from outreach.adapters.models import Creator
+from outreach.adapters.models import Creator, Enrollment
 from outreach.core.addressing import EmptyAddressError, first_name
-from outreach.core.sincerity import NoteSubject, judge
+from outreach.core.sincerity import NoteSubject, Verdict, judge
 
 
 def subject_of(creator: Creator, product: str | None = None) -> NoteSubject:
@@ -22,6 +23,27 @@ def subject_of(creator: Creator, product: str | None = None) -> NoteSubject:
         handle=creator.handle, note=creator.personal_note or "", language=creator.language,
         names=tuple(n for n in names if n), facts=tuple(f for f in facts if f),
     )  # fmt: skip
+
+
+def campaign_check(session: Session, campaign: str, product: str) -> list[CheckRow]:
+    """The guard over every creator enrolled in the campaign, as `campaign check` shows it."""
+    enrolled = list(session.exec(
+        select(Creator).join(Enrollment, col(Enrollment.creator_id) == col(Creator.id))
+        .where(Enrollment.campaign == campaign).order_by(col(Creator.handle))
+    ))  # fmt: skip
+    ids = {creator.id for creator in enrolled}
+    others = {c.handle: c.personal_note or "" for c in _creators_with_notes(session)
+              if c.id not in ids}  # fmt: skip
+    verdicts = {v.handle: v for v in judge([subject_of(c, product) for c in enrolled], others)}
+    return [CheckRow(creator.handle, verdicts.get(creator.handle)) for creator in enrolled]
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One creator in `campaign check`: their verdict, or None when they have no note."""
+
+    handle: str
+    verdict: Verdict | None
 
 
 def note_problem(session: Session, creator: Creator, product: str | None = None) -> str | None:

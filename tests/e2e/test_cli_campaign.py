@@ -380,6 +380,12 @@ def test_copied_and_empty_notes_are_held_naming_why_until_fixed(workspace: Path)
     assert "nearly the same as @minji.glow's" in why["seoyeon.vegan"]
     assert why["kenta.skincare"].startswith("personal note too short")
     assert why["misaki.hada"] == "None"  # queued or sent: nothing wrong
+    checked = run_outreach(workspace, "campaign", "check", "spring-serum")
+    lines = {line.split()[0]: line for line in checked.stdout.splitlines()[2:-1]}
+    assert "@seoyeon.vegan  1.00" in lines["@minji.glow"]
+    assert lines["@misaki.hada"].endswith("ok")
+    assert lines["@hannahbrooks.skin"].endswith("no note: waits for one")
+    assert checked.stdout.splitlines()[-1] == "7 creator(s), 3 note(s) the guard holds"
 
     notes["seoyeon.vegan"] = (
         "지난주 올리신 비건 선크림 비교 영상, 백탁까지 꼼꼼히 보여 주셔서 믿음이 갔어요."
