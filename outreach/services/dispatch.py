@@ -48,6 +48,7 @@ from outreach.services.outbox import (
 from outreach.services.relationship_steps import stop_reason as relationship_stop_reason
 from outreach.services.sending import ensure_contactable
 from outreach.services.sequences import end_enrollment
+from outreach.services.sincerity_guard import note_problem
 
 
 @dataclass
@@ -108,6 +109,18 @@ class Dispatcher:
             session.add(message)
             record_event(session, creator, "held", f"{message.template!r} held: "
                          f"{message.last_error}", now, message_id=message.id)  # fmt: skip
+            session.commit()
+            self.tally["held"] += 1
+            return None
+        problem = note_problem(session, creator, spec.product) if _first_touch(message) else None
+        if problem is not None:
+            # The guard again at the moment of sending: a note may have changed since planning.
+            message.state, message.last_error, message.scheduled_at = (
+                MessageState.HELD.value, problem, now)  # fmt: skip
+            message.lease_owner = message.lease_expires_at = None
+            session.add(message)
+            record_event(session, creator, "held", f"{message.template!r} held: {problem}", now,
+                         message_id=message.id)  # fmt: skip
             session.commit()
             self.tally["held"] += 1
             return None
@@ -272,6 +285,11 @@ def _stop_reason(session: Session, message: Message, creator: Creator, now: date
         if enrollment is not None and enrollment.state != EnrollmentState.ACTIVE.value:
             return f"sequence ended ({enrollment.state}: {enrollment.end_reason})"
     return None
+
+
+def _first_touch(message: Message) -> bool:
+    """A campaign's first message to a creator (not a follow-up, not a relationship step)."""
+    return message.step == 1 and message.occasion is None
 
 
 def _cancel(

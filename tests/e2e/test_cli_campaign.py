@@ -399,3 +399,33 @@ def test_copied_and_empty_notes_are_held_naming_why_until_fixed(workspace: Path)
     # Fixing one copy releases both; the short note still waits.
     assert states["minji.glow"] != "held" and states["seoyeon.vegan"] != "held"
     assert states["kenta.skincare"] == "held"
+
+
+def test_the_guard_checks_again_at_the_moment_of_sending(workspace: Path) -> None:
+    campaign = workspace / "schedules" / "spring-serum.toml"
+    campaign.write_text(campaign.read_text(encoding="utf-8").replace(
+        "require_approval = false", 'require_approval = false\npersonal = "required"'),
+        encoding="utf-8")  # fmt: skip
+    misaki = "敏感肌の成分チェックの投稿、毎回メモしながら読んでいます。"
+    notes = {
+        "misaki.hada": misaki,
+        "minji.glow": "비건 스킨케어 루틴 영상에서 성분을 하나하나 설명해 주셔서 좋았어요.",
+    }
+    with_personal_notes(workspace, notes)
+    run_outreach(workspace, "contacts", "import", "contacts/creators.csv", "--now",
+                 "2030-01-01T00:00Z")  # fmt: skip
+    run_outreach(workspace, "campaign", "enroll", "spring-serum")
+    run_outreach(workspace, "run", "--once", "--now", TUESDAY_TOKYO_MORNING)
+    first = {r["creator"]: r["state"] for r in outbox(workspace) if r["step"] == 1}
+    [waiting] = [h for h in ("misaki.hada", "minji.glow") if first[h] == "queued"]
+    other = "minji.glow" if waiting == "misaki.hada" else "misaki.hada"
+
+    notes[waiting] = notes[other]  # after planning, someone pastes the other creator's note
+    with_personal_notes(workspace, notes)
+    run_outreach(workspace, "contacts", "import", "contacts/creators.csv", "--now",
+                 "2030-01-08T01:35Z")  # fmt: skip
+    run_outreach(workspace, "run", "--once", "--now", "2030-01-08T01:50Z")
+
+    [row] = [r for r in outbox(workspace) if r["creator"] == waiting and r["step"] == 1]
+    assert row["state"] == "held"
+    assert f"nearly the same as @{other}'s" in str(row["last_error"])
