@@ -306,6 +306,16 @@ def test_a_template_over_its_limits_holds_only_its_messages_and_the_run_goes_on(
     assert any(r["state"] == "sent" for r in rows)  # the others went on
 
 
+def require_personal_notes(workspace: Path) -> None:
+    """The sample campaign with personal = "required"."""
+    campaign = workspace / "schedules" / "spring-serum.toml"
+    text = campaign.read_text(encoding="utf-8")
+    campaign.write_text(
+        text.replace("require_approval = false", 'require_approval = false\npersonal = "required"'),
+        encoding="utf-8",
+    )
+
+
 def with_personal_notes(workspace: Path, notes: dict[str, str]) -> None:
     """The creators file with a personal_note column (empty for everyone not in `notes`)."""
     path = workspace / "contacts" / "creators.csv"
@@ -322,10 +332,7 @@ def with_personal_notes(workspace: Path, notes: dict[str, str]) -> None:
 def test_a_first_touch_without_its_personal_note_waits_and_goes_once_written(
     workspace: Path,
 ) -> None:
-    campaign = workspace / "schedules" / "spring-serum.toml"
-    campaign.write_text(campaign.read_text(encoding="utf-8").replace(
-        "require_approval = false", 'require_approval = false\npersonal = "required"'),
-        encoding="utf-8")  # fmt: skip
+    require_personal_notes(workspace)
     for template in workspace.glob("templates/messages/*/proposal.txt"):
         text = template.read_text(encoding="utf-8").partition("--- html ---")[0]
         template.write_text(text.rstrip("\n") + "\n\n{{ personal_note }}\n", encoding="utf-8")
@@ -357,10 +364,7 @@ def test_a_first_touch_without_its_personal_note_waits_and_goes_once_written(
 
 
 def test_copied_and_empty_notes_are_held_naming_why_until_fixed(workspace: Path) -> None:
-    campaign = workspace / "schedules" / "spring-serum.toml"
-    campaign.write_text(campaign.read_text(encoding="utf-8").replace(
-        "require_approval = false", 'require_approval = false\npersonal = "required"'),
-        encoding="utf-8")  # fmt: skip
+    require_personal_notes(workspace)
     copied = "비건 스킨케어 루틴 영상에서 성분을 하나하나 설명해 주시는 점이 정말 좋았어요."
     notes = {
         "misaki.hada": "敏感肌の成分チェックの投稿、毎回メモしながら読んでいます。",
@@ -402,10 +406,7 @@ def test_copied_and_empty_notes_are_held_naming_why_until_fixed(workspace: Path)
 
 
 def test_the_guard_checks_again_at_the_moment_of_sending(workspace: Path) -> None:
-    campaign = workspace / "schedules" / "spring-serum.toml"
-    campaign.write_text(campaign.read_text(encoding="utf-8").replace(
-        "require_approval = false", 'require_approval = false\npersonal = "required"'),
-        encoding="utf-8")  # fmt: skip
+    require_personal_notes(workspace)
     misaki = "敏感肌の成分チェックの投稿、毎回メモしながら読んでいます。"
     notes = {
         "misaki.hada": misaki,
