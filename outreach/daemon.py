@@ -123,6 +123,9 @@ class Daemon:
             loop.add_signal_handler(signum, self.stop)
         worker_id = self._start()
         dispatcher = self._dispatcher(worker_id)
+        if not self.app.settings.imap.host:  # said once, in the long-running worker's log
+            log.warning("no inbox is set (OUTREACH_IMAP_HOST): replies, bounces and opt-outs "
+                        "are not read; record them with `outreach replies record`")  # fmt: skip
         # Answers that came while no worker ran are read before anything is sent.
         await self._sync_inbox()
         scheduler = AsyncIOScheduler(timezone="UTC")
@@ -166,9 +169,6 @@ class Daemon:
         with self.app.session() as session:
             worker_id = register_worker(session, self.clock())
         log.info("worker %s started", worker_id)
-        if not self.app.settings.imap.host:
-            log.warning("no inbox is set (OUTREACH_IMAP_HOST): replies, bounces and opt-outs "
-                        "are not read; record them with `outreach replies record`")  # fmt: skip
         self._load_specs()
         return worker_id
 

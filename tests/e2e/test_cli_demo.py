@@ -25,6 +25,7 @@ def test_demo_sends_each_fitting_creator_one_proposal_in_their_language(tmp_path
     result = run_outreach_process(tmp_path, "demo", env={"OUTREACH_SMTP_HOST": "smtp.real.example"})
 
     assert result.code == 0, result.stderr
+    assert "no inbox is set" not in result.stderr  # the simulated runs are not the daemon's log
     lines = result.stdout.splitlines()
     assert lines[0] == f"Demo workspace: {tmp_path / 'demo'}"
     sent = [re.split(r"\s+", line.strip())[:3] for line in lines if line.startswith("  sent")]
