@@ -6,8 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
-from tests.imap_server import _apt_has_candidate, _run_apt
-from tests.server_tools import installed_or, tail
+from tests.server_tools import apt_install, installed_or, tail
 
 CHROMIUM_PACKAGE = "chromium"
 # No network, no profile sync, no crash reporter: a page we open may fetch nothing by itself.
@@ -37,14 +36,8 @@ def _install_chromium() -> Path:
         raise RuntimeError(
             "chromium not found on PATH; install it, e.g. `apt-get install chromium`"
         )
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    output = ""
-    if not _apt_has_candidate(CHROMIUM_PACKAGE):
-        update = _run_apt(["apt-get", "update", "-qq"], env)
-        output += update.stdout + update.stderr
-    done = _run_apt(["apt-get", "install", "-y", "-qq", CHROMIUM_PACKAGE], env)
-    output += done.stdout + done.stderr
+    code, output = apt_install(CHROMIUM_PACKAGE)
     found = find_chromium()
-    if done.returncode != 0 or not found:
+    if code != 0 or not found:
         raise RuntimeError(f"installing chromium with apt-get failed:\n{tail(output)}")
     return found

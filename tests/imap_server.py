@@ -18,7 +18,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 
-from tests.server_tools import free_port, installed_or, system_account, tail, traversable_by_all
+from tests.server_tools import (
+    apt_install,
+    free_port,
+    installed_or,
+    system_account,
+    tail,
+    traversable_by_all,
+)
 
 TEST_USER = "luna@glowlab.example"
 TEST_PASSWORD = "imap-pass"
@@ -26,7 +33,6 @@ FALLBACK_USER = "outreach-imap"
 START_TIMEOUT_SECONDS = 10.0
 STOP_TIMEOUT_SECONDS = 5.0
 SYSTEM_PID_FILE = Path("/run/dovecot/master.pid")
-POLICY_RC_D = Path("/usr/sbin/policy-rc.d")
 
 _APPENDUID = re.compile(rb"\[APPENDUID (\d+) (\d+)\]")
 _UIDVALIDITY = re.compile(rb"UIDVALIDITY (\d+)")
@@ -62,44 +68,14 @@ def _install_dovecot() -> Path:
             "dovecot not found on PATH or in /usr/sbin; install it, e.g. "
             "`apt-get install dovecot-imapd` (needs root)"
         )
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    created_policy = False
-    if not POLICY_RC_D.exists():
-        POLICY_RC_D.write_text("#!/bin/sh\nexit 101\n")
-        POLICY_RC_D.chmod(0o755)
-        created_policy = True
-    try:
-        output = ""
-        if not _apt_has_candidate("dovecot-imapd"):
-            update = _run_apt(["apt-get", "update", "-qq"], env)
-            output += update.stdout + update.stderr
-        done = _run_apt(["apt-get", "install", "-y", "-qq", "dovecot-imapd"], env)
-        output += done.stdout + done.stderr
-    finally:
-        if created_policy:
-            POLICY_RC_D.unlink(missing_ok=True)
+    code, output = apt_install("dovecot-imapd", without_starting=True)
     _stop_system_dovecot()
     found = find_dovecot()
-    if done.returncode != 0 or not found:
+    if code != 0 or not found:
         raise RuntimeError(
-            f"installing dovecot-imapd with apt-get failed (exit {done.returncode}):\n"
-            f"{tail(output)}"
+            f"installing dovecot-imapd with apt-get failed (exit {code}):\n{tail(output)}"
         )
     return found
-
-
-def _run_apt(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Run an apt-get command, capturing its output."""
-    return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=900)
-
-
-def _apt_has_candidate(package: str) -> bool:
-    """Whether apt already knows an installable version of a package (no update needed)."""
-    done = subprocess.run(
-        ["apt-cache", "policy", package], capture_output=True, text=True, timeout=60
-    )
-    match = re.search(r"Candidate:\s*(\S+)", done.stdout)
-    return done.returncode == 0 and match is not None and match.group(1) != "(none)"
 
 
 def _stop_system_dovecot() -> None:

@@ -7,6 +7,7 @@ import contextlib
 import os
 import pwd
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -14,8 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 
-from tests.imap_server import POLICY_RC_D, _apt_has_candidate, _run_apt
-from tests.server_tools import free_port, installed_or, tail
+from tests.server_tools import apt_install, free_port, installed_or, tail
 
 START_TIMEOUT_SECONDS = 15.0
 # Every service Postfix needs to take mail over SMTP and deliver or bounce it locally; none
@@ -65,27 +65,13 @@ def _install_postfix() -> Path:
         return found
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         raise RuntimeError("postfix not found; install it, e.g. `apt-get install postfix`")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    # No system configuration: the tests write their own instance's.
     subprocess.run(["debconf-set-selections"], input="postfix postfix/main_mailer_type select "
                    "No configuration\n", text=True, capture_output=True, timeout=60)  # fmt: skip
-    created_policy = False
-    if not POLICY_RC_D.exists():
-        POLICY_RC_D.write_text("#!/bin/sh\nexit 101\n")
-        POLICY_RC_D.chmod(0o755)
-        created_policy = True
-    try:
-        output = ""
-        if not _apt_has_candidate("postfix"):
-            update = _run_apt(["apt-get", "update", "-qq"], env)
-            output += update.stdout + update.stderr
-        done = _run_apt(["apt-get", "install", "-y", "-qq", "postfix"], env)
-        output += done.stdout + done.stderr
-    finally:
-        if created_policy:
-            POLICY_RC_D.unlink(missing_ok=True)
+    code, output = apt_install("postfix", without_starting=True)
     found = find_postfix()
-    if done.returncode != 0 or not found:
-        raise RuntimeError(f"installing postfix with apt-get failed:\n{tail(output)}")
+    if code != 0 or not found:
+        raise RuntimeError(f"installing postfix with apt-get failed (exit {code}):\n{tail(output)}")
     return found
 
 
@@ -218,8 +204,6 @@ class PostfixTestServer:
         (self.config_dir / "master.cf").write_text(MASTER_CF.format(listen=listen))
 
     def _wait_until_ready(self) -> None:
-        import socket
-
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             with (

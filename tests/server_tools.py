@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import os
 import pwd
+import re
 import socket
 import stat
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 Found = TypeVar("Found")
+POLICY_RC_D = Path("/usr/sbin/policy-rc.d")
 INSTALL_LOCK = Path(tempfile.gettempdir()) / "outreach-tests-apt.lock"
 
 
@@ -73,3 +75,41 @@ def installed_or(find: Callable[[], Found | None], install: Callable[[], Found])
         return found
     with install_lock():
         return install()
+
+
+def apt_install(package: str, without_starting: bool = False) -> tuple[int, str]:
+    """apt-get install a package (apt-get update first when apt does not know it yet).
+
+    Returns apt-get's exit code and its output. `without_starting`: a policy-rc.d keeps the
+    package's service from starting (a system server would hold the ports tests want).
+    """
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    created_policy = False
+    if without_starting and not POLICY_RC_D.exists():
+        POLICY_RC_D.write_text("#!/bin/sh\nexit 101\n")
+        POLICY_RC_D.chmod(0o755)
+        created_policy = True
+    try:
+        output = ""
+        if not _apt_has_candidate(package):
+            update = _run_apt(["apt-get", "update", "-qq"], env)
+            output += update.stdout + update.stderr
+        done = _run_apt(["apt-get", "install", "-y", "-qq", package], env)
+        return done.returncode, output + done.stdout + done.stderr
+    finally:
+        if created_policy:
+            POLICY_RC_D.unlink(missing_ok=True)
+
+
+def _run_apt(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run an apt-get command, capturing its output."""
+    return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=900)
+
+
+def _apt_has_candidate(package: str) -> bool:
+    """Whether apt already knows an installable version of a package (no update needed)."""
+    done = subprocess.run(
+        ["apt-cache", "policy", package], capture_output=True, text=True, timeout=60
+    )
+    match = re.search(r"Candidate:\s*(\S+)", done.stdout)
+    return done.returncode == 0 and match is not None and match.group(1) != "(none)"
