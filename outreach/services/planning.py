@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, and_, col, func, or_, select
+from sqlmodel import Session, col, func, or_, select
 
 from outreach.adapters.models import (
     Creator,
@@ -55,27 +55,32 @@ def plan_due(app: App, specs: Mapping[str, CampaignSpec], now: datetime) -> Plan
 
 
 def _release_written_notes(app: App, now: datetime) -> None:
-    """First touches that waited for a personal note which has now been written: plan again."""
+    """First touches held for their personal note, now written or changed: plan them again."""
     with app.session() as session:
-        latest_change = session.exec(select(func.max(Creator.updated_at))).one()
-        if latest_change is None:
-            return  # no creators at all
-        waiting = session.exec(
-            select(Message, Enrollment)
+        held = session.exec(
+            select(Message, Enrollment, Creator)
             .join(Enrollment, col(Message.enrollment_id) == col(Enrollment.id))
             .join(Creator, col(Message.creator_id) == col(Creator.id))
             .where(Message.state == MessageState.HELD.value,
                    Enrollment.state == EnrollmentState.ACTIVE.value,
-                   func.length(func.trim(func.coalesce(Creator.personal_note, ""))) > 0,
                    or_(Message.last_error == NEEDS_PERSONAL_NOTE,
-                       # held by the guard, and a note (theirs or the one it copied) changed
-                       and_(col(Message.last_error).startswith(GUARD_PREFIX),
-                            col(Message.scheduled_at) < latest_change)))
+                       col(Message.last_error).startswith(GUARD_PREFIX)))
         ).all()  # fmt: skip
-        for message, enrollment in waiting:
-            # The planner fills the held row in (see _plan_step), as `outbox resolve --resend`.
-            enrollment.next_step, enrollment.next_due_at = message.step or 1, now
-            session.add(enrollment)
+        if not held:
+            return  # the usual case: nothing waits for a note, and no creator is scanned
+        # A guard hold ends when any note changed after it (theirs, or the one it copied).
+        latest_change = session.exec(select(func.max(Creator.updated_at))).one()
+        for message, enrollment, creator in held:
+            written = bool((creator.personal_note or "").strip())
+            changed = message.last_error == NEEDS_PERSONAL_NOTE or (
+                latest_change is not None
+                and message.scheduled_at is not None
+                and message.scheduled_at < latest_change
+            )
+            if written and changed:
+                # The planner fills the held row in (see _plan_step), as `outbox resolve --resend`.
+                enrollment.next_step, enrollment.next_due_at = message.step or 1, now
+                session.add(enrollment)
         session.commit()
 
 
