@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -196,3 +198,26 @@ def received_by(server: SmtpTestServer) -> dict[str, list[str]]:
         for rcpt in message.rcpt_tos:
             found.setdefault(rcpt, []).append(str(message.parsed()["Subject"]))
     return found
+
+
+def require_personal_notes(workspace: Path) -> None:
+    """The sample campaign with personal = "required"."""
+    campaign = workspace / "schedules" / "spring-serum.toml"
+    text = campaign.read_text(encoding="utf-8")
+    campaign.write_text(
+        text.replace("require_approval = false", 'require_approval = false\npersonal = "required"'),
+        encoding="utf-8",
+    )
+
+
+def with_personal_notes(workspace: Path, notes: dict[str, str]) -> None:
+    """The creators file with a personal_note column (empty for everyone not in `notes`)."""
+    path = workspace / "contacts" / "creators.csv"
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    columns = [*(key for key in rows[0] if key != "personal_note"), "personal_note"]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "personal_note": notes.get(row["handle"], "")})
+    path.write_text(out.getvalue(), encoding="utf-8")

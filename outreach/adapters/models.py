@@ -122,6 +122,9 @@ class Enrollment(SQLModel, table=True):
     next_step: int = 1  # 1-based number of the step to plan next
     next_due_at: datetime | None = _when(nullable=True, index=True)
     end_reason: str | None = None
+    # Words written for this creator in this campaign (`drafts write`); over the profile's.
+    personal_note: str | None = Field(default=None, sa_column=Column(Text))
+    note_written_at: datetime | None = _when(nullable=True)
     created_at: datetime = _when(nullable=False)
     updated_at: datetime = _when(nullable=False)
 

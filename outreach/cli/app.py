@@ -13,12 +13,13 @@ from outreach.cli import (
     campaign_commands,
     contacts_commands,
     daemon_commands,
+    draft_commands,
     partner_commands,
     relationship_commands,
     report_commands,
     suppress_commands,
 )
-from outreach.cli.output import note, raw_message, readable_message, say, table
+from outreach.cli.output import note, raw_message, readable_message, say, table, table_or_json
 from outreach.cli.state import CliState, state
 from outreach.errors import OutreachError
 from outreach.services.creators import find_creator
@@ -45,6 +46,7 @@ app.add_typer(partner_commands.app, name="partners")
 app.command("run")(daemon_commands.run)
 app.command("status")(daemon_commands.status)
 app.command("approve")(daemon_commands.approve_command)
+app.add_typer(draft_commands.app, name="drafts")
 app.command("note")(relationship_commands.note)
 app.command("agree")(relationship_commands.agree)
 app.command("ship")(relationship_commands.ship)
@@ -159,8 +161,7 @@ def history(
     output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """The creator's whole timeline, oldest first (newest last)."""
-    if output not in ("table", "json"):
-        raise typer.BadParameter(f"{output!r} is not one of table, json", param_hint="--format")
+    table_or_json(output)
     with state(ctx).app().session() as session:
         creator = find_creator(session, handle)
         events = timeline(session, creator)

@@ -15,7 +15,7 @@ from outreach.adapters.campaign_files import load_all_campaigns
 from outreach.adapters.imap_inbox import ImapInbox, mailbox_name
 from outreach.adapters.models import MessageState
 from outreach.cli.clock import NowOption, clock_for
-from outreach.cli.output import note, say, table
+from outreach.cli.output import note, say, table, table_or_json
 from outreach.cli.state import state
 from outreach.constants import DEAD_WORKER_SECONDS
 from outreach.core.inbox_freshness import inbox_failing
@@ -152,8 +152,7 @@ def outbox_list(
     output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Every message with its state, attempts and last error."""
-    if output not in ("table", "json"):
-        raise typer.BadParameter(f"{output!r} is not one of table, json", param_hint="--format")
+    table_or_json(output)
     states = [s.value for s in MessageState]
     if state_filter is not None and state_filter not in states:
         raise typer.BadParameter(
@@ -232,8 +231,7 @@ def replies_list(
     now: NowOption = None,
 ) -> None:
     """Inbound messages, oldest first, with their age."""
-    if output not in ("table", "json"):
-        raise typer.BadParameter(f"{output!r} is not one of table, json", param_hint="--format")
+    table_or_json(output)
     with state(ctx).app().session() as session:
         rows = list_inbound(session, needs_response)
     if output == "json":

@@ -21,6 +21,12 @@ SHOWN_HEADERS = (
 )
 
 
+def table_or_json(output: str) -> None:
+    """A usage error (exit 2) naming --format unless it is table or json."""
+    if output not in ("table", "json"):
+        raise typer.BadParameter(f"{output!r} is not one of table, json", param_hint="--format")
+
+
 def say(text: str = "") -> None:
     """One line of normal output."""
     typer.echo(text)

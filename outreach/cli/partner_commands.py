@@ -10,7 +10,7 @@ import typer
 from outreach.adapters.campaign_files import find_campaign
 from outreach.adapters.models import CreatorStatus
 from outreach.cli.clock import NowOption, clock_for
-from outreach.cli.output import note, say, table
+from outreach.cli.output import note, say, table, table_or_json
 from outreach.cli.state import state
 from outreach.services.creators import find_creator
 from outreach.services.partners import rank_partners, set_ambassador
@@ -38,8 +38,7 @@ def list_partners(
     """The best past partners, best first, with the reasons for each score."""
     if ctx.invoked_subcommand is not None:
         return
-    if output not in ("table", "json"):
-        raise typer.BadParameter(f"{output!r} is not one of table, json", param_hint="--format")
+    table_or_json(output)
     workspace_app = state(ctx).app()
     spec = find_campaign(workspace_app.schedules, campaign) if campaign else None
     with workspace_app.session() as session:

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from outreach.adapters.models import Creator
 from outreach.cli.clock import NowOption, clock_for
-from outreach.cli.output import say, table
+from outreach.cli.output import say, table, table_or_json
 from outreach.cli.state import state
 from outreach.core.relationship_input import (
     InputError,
@@ -234,8 +234,7 @@ def rights_list(
     now: NowOption = None,
 ) -> None:
     """Usage rights by end date, with the days left."""
-    if output not in ("table", "json"):
-        raise typer.BadParameter(f"{output!r} is not one of table, json", param_hint="--format")
+    table_or_json(output)
     workspace_app = state(ctx).app()
     today = clock_for(now)().astimezone(ZoneInfo(workspace_app.settings.timezone)).date()
     with workspace_app.session() as session:

@@ -9,7 +9,7 @@ compared as well as English.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from outreach.core.languages import CJK_CHARACTER
@@ -20,6 +20,14 @@ MIN_NOTE_CHARACTERS_DEFAULT = 60
 # Notes this alike are one note copied with the name changed.
 NEAR_DUPLICATE = 0.6
 _SHINGLE = 3
+# Why a first touch waits when its campaign requires a note and none is written (not an error).
+NEEDS_PERSONAL_NOTE = (
+    "waiting for a personal note: write why this creator, in their language, with "
+    "'outreach drafts write HANDLE --campaign NAME' (or the personal_note column of their row)"
+)
+# A note was written for a waiting first touch: the planner renders it on its next pass
+# (not starting with GUARD_PREFIX: it is no longer the guard's hold).
+NOTE_WRITTEN = "note written: planned on the worker's next pass"
 # Every problem the guard finds starts so: held messages the guard holds are found by it.
 GUARD_PREFIX = "personal note "
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -76,26 +84,24 @@ def minimum_length(language: str | None, note: str) -> int:
     return 25 if CJK_CHARACTER.search(note) else MIN_NOTE_CHARACTERS_DEFAULT
 
 
-def judge(
-    subjects: Iterable[NoteSubject], others: Mapping[str, str] | None = None
-) -> list[Verdict]:
+def judge(subjects: Iterable[NoteSubject], others: Iterable[NoteSubject] = ()) -> list[Verdict]:
     """A verdict for each note: too short, about nothing of theirs, or a copy of another's.
 
-    `others` are earlier notes (handle -> note, names already taken out) the notes are also
-    compared with, e.g. the brand's earlier campaigns.
+    `others` are notes the subjects are compared with but not judged themselves: other
+    creators' notes, e.g. in the brand's earlier campaigns. Notes of the same creator are never
+    compared with each other (a creator's own words may come back in a later campaign).
     """
     people = [s for s in subjects if s.note.strip()]
-    sets = {s.handle: shingles(normalised(s.note, s.names)) for s in people}
-    earlier = {handle: shingles(_NOT_WORD.sub("", note.lower())) for handle, note in
-               (others or {}).items()}  # fmt: skip
+    mine = [(s.handle, shingles(normalised(s.note, s.names))) for s in people]
+    theirs = [(s.handle, shingles(normalised(s.note, s.names))) for s in others if s.note.strip()]
+    everyone = mine + theirs
     verdicts = []
-    for subject in people:
-        mine = sets[subject.handle]
-        candidates = {h: s for h, s in sets.items() if h != subject.handle}
-        candidates.update({h: s for h, s in earlier.items() if h != subject.handle})
+    for subject, (_, own) in zip(people, mine, strict=True):
         nearest, score = None, 0.0
-        for handle, theirs in candidates.items():
-            value = similarity(mine, theirs)
+        for handle, other in everyone:
+            if handle == subject.handle:
+                continue
+            value = similarity(own, other)
             if value > score:
                 nearest, score = handle, value
         length = len(subject.note.strip())

@@ -69,13 +69,21 @@ def compose(
     campaign: CampaignSpec | None,
     now: datetime,
     thread: Thread | None = None,
+    personal_note: str | None = None,
 ) -> Composed:
-    """Render, check and build the message; refuse with template, creator and field named."""
+    """Render, check and build the message; refuse with template, creator and field named.
+
+    `personal_note` is the note written for this campaign, when there is one (else the
+    profile's).
+    """
     sender = resolve_sender(settings, campaign)
     language = _language(templates, template_name, creator, campaign)
     label = f"{template_name} ({language})"
+    profile = creator.model_dump()
+    if personal_note:
+        profile["personal_note"] = personal_note
     context = template_context(
-        creator.model_dump(), language, campaign.template_values() if campaign else None, sender
+        profile, language, campaign.template_values() if campaign else None, sender
     )
     try:
         rendered = templates.load(template_name, language).render(context)

@@ -45,6 +45,7 @@ from outreach.services.outbox import (
     stored_next_delay,
     wire_bytes,
 )
+from outreach.services.personal_notes import note_for
 from outreach.services.relationship_steps import stop_reason as relationship_stop_reason
 from outreach.services.sending import ensure_contactable
 from outreach.services.sequences import end_enrollment
@@ -112,7 +113,7 @@ class Dispatcher:
             session.commit()
             self.tally["held"] += 1
             return None
-        problem = note_problem(session, creator, spec.product) if _first_touch(message) else None
+        problem = self._note_problem(session, message, creator, spec)
         if problem is not None:
             # The guard again at the moment of sending: a note may have changed since planning.
             message.state, message.last_error, message.scheduled_at = (
@@ -141,6 +142,17 @@ class Dispatcher:
             return None
         session.commit()
         return message, creator
+
+    def _note_problem(
+        self, session: Session, message: Message, creator: Creator, spec: CampaignSpec
+    ) -> str | None:
+        """The sincerity guard on a first touch's note, as it stands now."""
+        if not _first_touch(message):
+            return None
+        enrollment = (
+            session.get(Enrollment, message.enrollment_id) if message.enrollment_id else None
+        )
+        return note_problem(session, creator, spec.product, note_for(creator, enrollment))
 
     def _inbox_wait(self, session: Session, message: Message, now: datetime) -> str | None:
         """Why this campaign message must wait until the inbox has been read (None: it may go)."""

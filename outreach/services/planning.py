@@ -17,7 +17,7 @@ from outreach.adapters.models import (
     MessageState,
 )
 from outreach.core.campaign_spec import CampaignSpec
-from outreach.core.sincerity import GUARD_PREFIX
+from outreach.core.sincerity import GUARD_PREFIX, NEEDS_PERSONAL_NOTE
 from outreach.core.timing import next_window_start, recipient_zone
 from outreach.errors import OutreachError, SuppressedError
 from outreach.services.app import App
@@ -25,15 +25,12 @@ from outreach.services.campaign_control import paused_names
 from outreach.services.composing import compose
 from outreach.services.history import record_event
 from outreach.services.outbox import fill_message, store_outgoing, thread_for
+from outreach.services.personal_notes import note_for
 from outreach.services.sending import earlier_send, ensure_contactable
 from outreach.services.sequences import end_enrollment
 from outreach.services.sincerity_guard import note_problem
 
 PLAN_BATCH = 500
-NEEDS_PERSONAL_NOTE = (
-    "waiting for a personal note: write why this creator, in their language, in the "
-    "personal_note column of their row and import it again"
-)
 
 
 @dataclass
@@ -69,9 +66,9 @@ def _release_written_notes(app: App, now: datetime) -> None:
         if not held:
             return  # the usual case: nothing waits for a note, and no creator is scanned
         # A guard hold ends when any note changed after it (theirs, or the one it copied).
-        latest_change = session.exec(select(func.max(Creator.updated_at))).one()
+        latest_change = _latest_note_change(session)
         for message, enrollment, creator in held:
-            written = bool((creator.personal_note or "").strip())
+            written = bool(note_for(creator, enrollment))
             changed = message.last_error == NEEDS_PERSONAL_NOTE or (
                 latest_change is not None
                 and message.scheduled_at is not None
@@ -82,6 +79,15 @@ def _release_written_notes(app: App, now: datetime) -> None:
                 enrollment.next_step, enrollment.next_due_at = message.step or 1, now
                 session.add(enrollment)
         session.commit()
+
+
+def _latest_note_change(session: Session) -> datetime | None:
+    """When a note last changed: a profile imported or edited, or a note written for a campaign."""
+    changes = [
+        session.exec(select(func.max(Creator.updated_at))).one(),
+        session.exec(select(func.max(Enrollment.note_written_at))).one(),
+    ]
+    return max((c for c in changes if c is not None), default=None)
 
 
 def _plan_batch(
@@ -169,23 +175,21 @@ def _plan_step(
     # Step 1 opens the thread; every later step answers it.
     thread = thread_for(session, creator.id, spec.name) if step_number > 1 else None
     held = _held_row(session, enrollment, step_number)
-    if (
-        step_number == 1
-        and spec.personal == "required"
-        and not (creator.personal_note or "").strip()
-    ):
+    note = note_for(creator, enrollment)
+    if step_number == 1 and spec.personal == "required" and not note:
         # Not an error: the first touch waits for words a person writes for this creator.
         _hold(session, enrollment, creator, spec, step_number, template, NEEDS_PERSONAL_NOTE,
               now, held)  # fmt: skip
         report.held += 1
         return
-    problem = note_problem(session, creator, spec.product) if step_number == 1 else None
+    problem = note_problem(session, creator, spec.product, note) if step_number == 1 else None
     if problem is not None:
         _hold(session, enrollment, creator, spec, step_number, template, problem, now, held)
         report.held += 1
         return
     try:
-        composed = compose(app.settings, app.templates, creator, template, spec, now, thread)
+        composed = compose(app.settings, app.templates, creator, template, spec, now, thread,
+                           personal_note=note)  # fmt: skip
     except OutreachError as exc:
         _hold(session, enrollment, creator, spec, step_number, template, str(exc), now, held)
         report.held += 1

@@ -11,31 +11,34 @@ from sqlmodel import Session, col, select
 from outreach.adapters.models import Creator, Enrollment
 from outreach.core.addressing import EmptyAddressError, first_name
 from outreach.core.sincerity import NoteSubject, Verdict, judge
+from outreach.services.personal_notes import note_for
 
 
-def subject_of(creator: Creator, product: str | None = None) -> NoteSubject:
+def subject_of(
+    creator: Creator, product: str | None = None, note: str | None = None
+) -> NoteSubject:
     """What the guard knows of a creator: their note, names, and what the note may name."""
     names = [creator.handle, creator.name or ""]
     with contextlib.suppress(EmptyAddressError):  # no name: the handle is enough
         names.append(first_name(creator.name))
     facts = [*creator.niches, creator.recent_post or "", product or ""]
     return NoteSubject(
-        handle=creator.handle, note=creator.personal_note or "", language=creator.language,
-        names=tuple(n for n in names if n), facts=tuple(f for f in facts if f),
+        handle=creator.handle, note=creator.personal_note or "" if note is None else note,
+        language=creator.language, names=tuple(n for n in names if n),
+        facts=tuple(f for f in facts if f),
     )  # fmt: skip
 
 
 def campaign_check(session: Session, campaign: str, product: str) -> list[CheckRow]:
     """The guard over every creator enrolled in the campaign, as `campaign check` shows it."""
     enrolled = list(session.exec(
-        select(Creator).join(Enrollment, col(Enrollment.creator_id) == col(Creator.id))
+        select(Creator, Enrollment).join(Enrollment, col(Enrollment.creator_id) == col(Creator.id))
         .where(Enrollment.campaign == campaign).order_by(col(Creator.handle))
     ))  # fmt: skip
-    ids = {creator.id for creator in enrolled}
-    others = {c.handle: c.personal_note or "" for c in _creators_with_notes(session)
-              if c.id not in ids}  # fmt: skip
-    verdicts = {v.handle: v for v in judge([subject_of(c, product) for c in enrolled], others)}
-    return [CheckRow(creator.handle, verdicts.get(creator.handle)) for creator in enrolled]
+    subjects = [subject_of(c, product, note_for(c, e)) for c, e in enrolled]
+    ids = {creator.id for creator, _ in enrolled}
+    verdicts = {v.handle: v for v in judge(subjects, _other_notes(session, ids, campaign))}
+    return [CheckRow(creator.handle, verdicts.get(creator.handle)) for creator, _ in enrolled]
 
 
 @dataclass(frozen=True)
@@ -46,18 +49,34 @@ class CheckRow:
     verdict: Verdict | None
 
 
-def note_problem(session: Session, creator: Creator, product: str | None = None) -> str | None:
-    """Why this creator's note must not go in a first touch (None: it may, or there is none)."""
-    if not (creator.personal_note or "").strip():
+def note_problem(
+    session: Session, creator: Creator, product: str | None = None, note: str | None = None
+) -> str | None:
+    """Why this note (the profile's by default) must not go in a first touch (None: it may)."""
+    subject = subject_of(creator, product, note)
+    if not subject.note.strip():
         return None
-    everyone = [c for c in _creators_with_notes(session) if c.id != creator.id]
-    subjects = [subject_of(creator, product), *(subject_of(c) for c in everyone)]
-    mine = next(v for v in judge(subjects) if v.handle == creator.handle)
-    return mine.problem
+    [verdict] = judge([subject], _other_notes(session, {creator.id}))
+    return verdict.problem
 
 
-def _creators_with_notes(session: Session) -> list[Creator]:
-    statement = select(Creator).where(
-        func.length(func.trim(func.coalesce(col(Creator.personal_note), ""))) > 0
+def _other_notes(
+    session: Session, excluded: set[int | None], campaign: str | None = None
+) -> list[NoteSubject]:
+    """Every other creator's notes: on their profile and written for any campaign.
+
+    A campaign's own notes are left out when `campaign` is given: its creators are judged.
+    """
+    written = func.length(func.trim(func.coalesce(col(Creator.personal_note), ""))) > 0
+    others = [subject_of(c) for c in session.exec(select(Creator).where(written))
+              if c.id not in excluded]  # fmt: skip
+    per_campaign = (
+        select(Creator, Enrollment)
+        .join(Enrollment, col(Enrollment.creator_id) == col(Creator.id))
+        .where(func.length(func.trim(func.coalesce(col(Enrollment.personal_note), ""))) > 0)
     )
-    return list(session.exec(statement))
+    if campaign is not None:
+        per_campaign = per_campaign.where(Enrollment.campaign != campaign)
+    others += [subject_of(c, note=e.personal_note) for c, e in session.exec(per_campaign)
+               if c.id not in excluded]  # fmt: skip
+    return others

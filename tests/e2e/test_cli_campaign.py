@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import email
 import email.policy
-import io
 import json
 import re
 from pathlib import Path
 
 import pytest
 
+from tests.campaign_helpers import require_personal_notes, with_personal_notes
 from tests.conftest import run_outreach
 
 TUESDAY_TOKYO_MORNING = "2030-01-08T01:30Z"  # 10:30 in Tokyo and Seoul
@@ -304,29 +303,6 @@ def test_a_template_over_its_limits_holds_only_its_messages_and_the_run_goes_on(
     assert set(held) == {"hannahbrooks.skin", "priya.makes.up"}  # the English proposals
     assert all("over a limit: rendering took over 2 s" in str(why) for why in held.values())
     assert any(r["state"] == "sent" for r in rows)  # the others went on
-
-
-def require_personal_notes(workspace: Path) -> None:
-    """The sample campaign with personal = "required"."""
-    campaign = workspace / "schedules" / "spring-serum.toml"
-    text = campaign.read_text(encoding="utf-8")
-    campaign.write_text(
-        text.replace("require_approval = false", 'require_approval = false\npersonal = "required"'),
-        encoding="utf-8",
-    )
-
-
-def with_personal_notes(workspace: Path, notes: dict[str, str]) -> None:
-    """The creators file with a personal_note column (empty for everyone not in `notes`)."""
-    path = workspace / "contacts" / "creators.csv"
-    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
-    columns = [*(key for key in rows[0] if key != "personal_note"), "personal_note"]
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({**row, "personal_note": notes.get(row["handle"], "")})
-    path.write_text(out.getvalue(), encoding="utf-8")
 
 
 def test_a_first_touch_without_its_personal_note_waits_and_goes_once_written(

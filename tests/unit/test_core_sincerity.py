@@ -52,6 +52,15 @@ def test_a_note_too_short_or_about_nothing_of_theirs_is_held_with_the_reason() -
 
 
 def test_earlier_campaigns_notes_count_too() -> None:
-    [verdict] = judge([CY], others={"old.friend": CY.note.replace("Cy, ", "")})
+    friend = NoteSubject("old.friend", CY.note.replace("Cy, ", "Di, "), "en", names=("Di",))
+    [verdict] = judge([CY], others=[friend])
 
     assert verdict.nearest == "old.friend" and verdict.problem is not None
+
+
+def test_a_creators_own_note_in_another_campaign_is_no_copy() -> None:
+    again = NoteSubject(CY.handle, CY.note, "en", names=CY.names)
+
+    [verdict] = judge([CY], others=[again])
+
+    assert verdict.nearest is None and verdict.problem is None

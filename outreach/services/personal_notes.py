@@ -1,0 +1,99 @@
+"""Personal notes per creator and campaign: which one a first touch carries, and writing one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, or_, select
+
+from outreach.adapters.models import (
+    Creator,
+    Enrollment,
+    EnrollmentState,
+    Message,
+    MessageState,
+)
+from outreach.core.sincerity import GUARD_PREFIX, NEEDS_PERSONAL_NOTE, NOTE_WRITTEN
+from outreach.errors import NotFoundError, OutreachError
+from outreach.services.creators import find_creator
+from outreach.services.history import record_event
+
+# Long enough for any sincere paragraph; a pasted document is a mistake, not a note.
+MAX_NOTE_CHARACTERS = 2000
+
+
+def note_for(creator: Creator, enrollment: Enrollment | None) -> str:
+    """The note a first touch carries: the one written for this campaign, else the profile's."""
+    if enrollment is not None and (enrollment.personal_note or "").strip():
+        return (enrollment.personal_note or "").strip()
+    return (creator.personal_note or "").strip()
+
+
+def enrollment_of(session: Session, handle: str, campaign: str) -> tuple[Creator, Enrollment]:
+    """The creator and their enrolment in the campaign; refuses naming both when there is none."""
+    creator = find_creator(session, handle)
+    enrollment = session.exec(
+        select(Enrollment).where(
+            Enrollment.campaign == campaign, Enrollment.creator_id == creator.id
+        )
+    ).first()
+    if enrollment is None:
+        raise NotFoundError(
+            f"@{creator.handle} is not enrolled in campaign {campaign!r}; "
+            f"enrol them first: outreach campaign enroll {campaign}"
+        )
+    return creator, enrollment
+
+
+def write_note(
+    session: Session, handle: str, campaign: str, text: str, now: datetime
+) -> tuple[Creator, Enrollment]:
+    """Set the creator's note for the campaign; a first touch held for it is planned again."""
+    note = text.strip()
+    if not note:
+        raise OutreachError("the personal note is empty; write why this creator, in their language")
+    if len(note) > MAX_NOTE_CHARACTERS:
+        raise OutreachError(
+            f"the personal note is {len(note)} characters; at most {MAX_NOTE_CHARACTERS}"
+        )
+    if "\x00" in note:
+        raise OutreachError("the personal note contains a NUL character")
+    creator, enrollment = enrollment_of(session, handle, campaign)
+    if first_touch_sent(session, enrollment):
+        raise OutreachError(
+            f"the first message to @{creator.handle} in {campaign!r} already went; "
+            "a note now would change nothing (record what you know with 'outreach note')"
+        )
+    enrollment.personal_note, enrollment.note_written_at = note, now
+    session.add(enrollment)
+    summary = f"personal note for {campaign!r} written ({len(note)} characters)"
+    record_event(session, creator, "note_written", summary, now)
+    _release_first_touch(session, enrollment, now)
+    return creator, enrollment
+
+
+def _release_first_touch(session: Session, enrollment: Enrollment, now: datetime) -> None:
+    """The first touch held for its note is planned again, into the same row (see planning)."""
+    statement = select(Message).where(
+        Message.enrollment_id == enrollment.id,
+        Message.step == 1,
+        Message.state == MessageState.HELD.value,
+        or_(Message.last_error == NEEDS_PERSONAL_NOTE,
+            col(Message.last_error).startswith(GUARD_PREFIX)),
+    )  # fmt: skip
+    held = session.exec(statement).first()
+    if held is None or enrollment.state != EnrollmentState.ACTIVE.value:
+        return
+    held.last_error = NOTE_WRITTEN
+    enrollment.next_step, enrollment.next_due_at = 1, now
+    session.add_all([held, enrollment])
+
+
+def first_touch_sent(session: Session, enrollment: Enrollment) -> bool:
+    """Whether the campaign's first message already went (a new note would change nothing)."""
+    statement = select(Message.id).where(
+        Message.enrollment_id == enrollment.id,
+        Message.step == 1,
+        col(Message.state).in_([MessageState.SENT.value, MessageState.UNKNOWN.value]),
+    )
+    return session.exec(statement).first() is not None
