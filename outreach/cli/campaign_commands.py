@@ -12,9 +12,12 @@ from outreach.adapters.campaign_files import (
     load_all_campaigns,
 )
 from outreach.cli.clock import NowOption, clock_for
-from outreach.cli.output import say, table
+from outreach.cli.output import note, say, table
 from outreach.cli.state import state
+from outreach.core.brief_text import render_brief
+from outreach.core.disclosures import disclosure_for
 from outreach.core.timing import format_delay
+from outreach.errors import OutreachError
 from outreach.services.campaign_control import (
     enrollment_counts,
     is_paused,
@@ -75,6 +78,10 @@ def show_command(ctx: typer.Context, name: Name) -> None:
         f"/day for the campaign, gaps {limits.min_gap_seconds}s + 0-{limits.jitter_seconds}s"
     )
     say("enrolments: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
+    if spec.brief is not None:
+        mentions = spec.brief.most_points()
+        say(f"brief: structure {spec.brief.structure}, {mentions} must_mention "
+            f"(outreach brief HANDLE --campaign {spec.name})")  # fmt: skip
 
 
 @app.command("enroll")
@@ -164,3 +171,23 @@ def check_command(ctx: typer.Context, name: Name) -> None:
     )  # fmt: skip
     held = sum(1 for row in rows if row.verdict is not None and row.verdict.problem)
     say(f"{len(rows)} creator(s), {held} note(s) the guard holds")
+
+
+def brief_command(
+    ctx: typer.Context,
+    handle: Annotated[str, typer.Argument(help="The creator (@handle)")],
+    campaign: Annotated[str, typer.Option("--campaign", help="The campaign whose brief")],
+) -> None:
+    """One creator's brief, in their language, with the disclosure their country requires."""
+    workspace_app = state(ctx).app()
+    spec = find_campaign(workspace_app.schedules, campaign)
+    if spec.brief is None:
+        raise OutreachError(
+            f"campaign {campaign!r} has no [brief] section; add one to its file "
+            "(theme, core_message, must_mention, structure, key_ingredient)"
+        )
+    with workspace_app.session() as session:
+        creator = find_creator(session, handle)
+    disclosure = disclosure_for(creator.country, creator.language, spec.offer)
+    say(render_brief(spec.brief, spec.product, creator.language, spec.language, disclosure))
+    note(f"Disclosure for @{creator.handle}: {' or '.join(disclosure.tags)} ({disclosure.rule})")

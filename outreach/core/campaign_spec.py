@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from outreach.core.addresses import AddressError, normalise_address
+from outreach.core.briefs import Brief, parse_brief
 from outreach.core.relationship_steps import RelationshipStep, parse_relationship_steps
 from outreach.core.spec_errors import (
     CampaignSpecError,
@@ -36,6 +37,7 @@ _TOP_LEVEL_KEYS = (
     "require_approval",
     "personal",
     "relationship_steps",
+    "brief",
     *SECTIONS,
 )
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -147,6 +149,7 @@ class CampaignSpec:
     limits: Limits = field(default_factory=Limits)
     steps: tuple[Step, ...] = ()
     relationship_steps: tuple[RelationshipStep, ...] = ()
+    brief: Brief | None = None
 
     @property
     def sections(self) -> Mapping[str, Any]:
@@ -178,11 +181,12 @@ def parse_campaign(table: Mapping[str, Any]) -> CampaignSpec:
     name = _string(table, "name", required=True)
     if not _NAME.match(name):
         raise CampaignSpecError("name", f"{name!r} must be lowercase letters, digits, '-' or '_'")
+    objective = _choice(table, "objective", OBJECTIVES, "awareness")
     return CampaignSpec(
         name=name,
         product=_string(table, "product", required=True),
         description=_string(table, "description") or None,
-        objective=_choice(table, "objective", OBJECTIVES, "awareness"),
+        objective=objective,
         guidelines=_string(table, "guidelines") or None,
         offer=_choice(table, "offer", OFFERS, "gifted"),
         language=_language(table),
@@ -194,6 +198,7 @@ def parse_campaign(table: Mapping[str, Any]) -> CampaignSpec:
         limits=parse_limits(_table(table, "limits")),
         steps=parse_steps(table.get("steps")),
         relationship_steps=parse_relationship_steps(table.get("relationship_steps")),
+        brief=parse_brief(table["brief"], objective) if "brief" in table else None,
     )
 
 

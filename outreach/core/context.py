@@ -13,7 +13,9 @@ from outreach.core.tiers import tier_for
 
 # Every profile column a CSV can set is a template value of the same name.
 CREATOR_FIELDS = KNOWN_COLUMNS
-CAMPAIGN_FIELDS = ("product", "description", "objective", "guidelines", "offer")
+CAMPAIGN_FIELDS = (
+    "product", "description", "objective", "guidelines", "offer", "brief", "disclosure",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

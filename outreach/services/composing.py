@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 from email.utils import make_msgid, parseaddr
+from typing import Any
 
 from outreach.adapters.models import Creator
 from outreach.adapters.template_files import TemplateLibrary
 from outreach.core.addresses import domain_of
+from outreach.core.brief_text import render_brief
 from outreach.core.campaign_spec import CampaignSpec
 from outreach.core.context import Sender, sender_from, template_context
+from outreach.core.disclosures import disclosure_for
 from outreach.core.footers import opt_out_footer
 from outreach.core.message_builder import (
     BuiltMessage,
@@ -82,9 +85,8 @@ def compose(
     profile = creator.model_dump()
     if personal_note:
         profile["personal_note"] = personal_note
-    context = template_context(
-        profile, language, campaign.template_values() if campaign else None, sender
-    )
+    values = campaign_values(campaign, creator, language) if campaign else None
+    context = template_context(profile, language, values, sender)
     try:
         rendered = templates.load(template_name, language).render(context)
     except RenderProblem as exc:
@@ -97,6 +99,9 @@ def compose(
             reason = f"campaign {campaign.name!r} has no {exc.field!r}"
             hint = (f"Set {exc.field} = \"...\" in schedules/{campaign.name}.toml, or write "
                     f"{{{{ {exc.field} | default(\"...\") }}}} in the template.")  # fmt: skip
+            if exc.field == "brief":
+                hint = (f"Add a [brief] section to schedules/{campaign.name}.toml, or write "
+                        "{% if brief %}...{% endif %} in the template.")  # fmt: skip
         raise MissingValueError(label, creator.handle, exc.field, reason, hint) from None
     rendered = _with_subject(rendered, thread, label, creator)
     envelope = Envelope(
@@ -119,9 +124,23 @@ def compose(
     return Composed(template_name, language, rendered, envelope, built)
 
 
+def campaign_values(campaign: CampaignSpec, creator: Creator, language: str) -> dict[str, Any]:
+    """What templates see of the campaign, with the brief and disclosure for this creator."""
+    values = campaign.template_values()
+    disclosure = disclosure_for(creator.country, creator.language or language, campaign.offer)
+    values["disclosure"] = disclosure.tag
+    if campaign.brief is not None:
+        values["brief"] = render_brief(
+            campaign.brief, campaign.product, language, campaign.language, disclosure
+        )
+    return values
+
+
 # Where a value a template uses comes from, so the error can say what to do next.
 _FROM_NAME = ("addressee", "first_name")
-_FROM_CAMPAIGN = ("campaign", "product", "description", "objective", "guidelines", "offer")
+_FROM_CAMPAIGN = (
+    "campaign", "product", "description", "objective", "guidelines", "offer", "brief",
+)  # fmt: skip
 _FROM_SETTINGS = {
     "sender_name": "OUTREACH_FROM (or the campaign's sender)",
     "sender_email": "OUTREACH_FROM (or the campaign's sender)",
