@@ -8,16 +8,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlmodel import col, select
+from sqlmodel import and_, col, or_, select
 
 from outreach.adapters.campaign_files import find_campaign
 from outreach.adapters.capture_transport import CaptureTransport
 from outreach.adapters.models import Creator, Enrollment, Message, MessageState
 from outreach.bootstrap import bootstrap
 from outreach.constants import CAPTURE_DIRNAME, CONTACTS_DIRNAME
+from outreach.core.sincerity import NEEDS_PERSONAL_NOTE
 from outreach.core.timing import recipient_zone
 from outreach.daemon import Daemon
 from outreach.services.app import App
+from outreach.services.drafts import NEEDS_NOTE, waiting_drafts
 from outreach.services.enrollment import EnrollmentPlan, enroll
 from outreach.services.importing import ImportReport, import_creators
 from outreach.services.workspace import InitReport, init_workspace
@@ -49,11 +51,13 @@ class DemoReport:
     enrolled: EnrollmentPlan
     capture_folder: Path
     sent: list[SentLine] = field(default_factory=list)
+    waiting_for_notes: list[str] = field(default_factory=list)
 
 
 def run_demo(target: Path, now: datetime, on_sent: Callable[[SentLine], None]) -> DemoReport:
     """Init, import, enrol, then run the daemon at simulated moments until proposals are out."""
     init = init_workspace(target)
+    _write_demo_settings(target)
     capture = target.resolve() / CAPTURE_DIRNAME
     # Embedded defaults only: the demo never reads the user's OUTREACH_* settings, so it
     # can never send to real servers.
@@ -64,7 +68,19 @@ def run_demo(target: Path, now: datetime, on_sent: Callable[[SentLine], None]) -
         enrolled = enroll(session, spec, now, app.settings.cool_off_days)
     report = DemoReport(init, imported, enrolled, capture)
     _simulate(app, now, report, on_sent)
+    report.waiting_for_notes = _waiting_for_notes(app)
     return report
+
+
+def _write_demo_settings(target: Path) -> None:
+    """The sample sender in the demo's .env, so `outreach -w demo preview ...` works after it."""
+    env_file = target / ".env"
+    if env_file.exists():
+        return  # the person's own settings are never overwritten
+    lines = ["# Written by `outreach demo`: the sample brand's sender. No mail server is set,",
+             "# so messages are captured as .eml files in outbox-capture/."]  # fmt: skip
+    lines += [f'{key}="{value}"' for key, value in DEMO_SETTINGS.items()]
+    env_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _simulate(
@@ -87,15 +103,25 @@ def _fixed(moment: datetime) -> Callable[[], datetime]:
 
 
 def _proposals_pending(app: App) -> bool:
+    """Whether a proposal may still go: not sent, and not waiting for a person's note."""
     with app.session() as session:
         enrolled = session.exec(select(Enrollment.id).where(Enrollment.campaign == DEMO_CAMPAIGN))
-        sent = session.exec(
+        settled = session.exec(
             select(Message.enrollment_id).where(
                 Message.campaign == DEMO_CAMPAIGN, Message.step == 1,
-                Message.state == MessageState.SENT.value,
+                or_(Message.state == MessageState.SENT.value,
+                    and_(col(Message.state) == MessageState.HELD.value,
+                         Message.last_error == NEEDS_PERSONAL_NOTE)),
             )
         )  # fmt: skip
-        return bool(set(enrolled) - set(sent))
+        return bool(set(enrolled) - set(settled))
+
+
+def _waiting_for_notes(app: App) -> list[str]:
+    """The creators whose proposal waits for the personal note a person writes."""
+    with app.session() as session:
+        return [draft.creator.handle for draft in waiting_drafts(session, DEMO_CAMPAIGN)
+                if draft.kind == NEEDS_NOTE]  # fmt: skip
 
 
 def _new_sends(app: App, seen: set[int]) -> list[tuple[int, SentLine]]:

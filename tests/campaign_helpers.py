@@ -74,6 +74,7 @@ def write_campaign(
     selection: dict[str, Any] | None = None,
     require_approval: bool = False,
     sender: str = SENDER,
+    personal: str = "optional",
 ) -> CampaignSpec:
     """Write schedules/NAME.toml and return it as loaded (so the file itself is validated)."""
     lines = [
@@ -83,6 +84,8 @@ def write_campaign(
         'language = "en"',
         f'sender = "{sender}"',
         f"require_approval = {'true' if require_approval else 'false'}",
+        # The send path's tests: creators without personal notes (their tests set "required").
+        f'personal = "{personal}"',
     ]
     for section, values in (
         ("selection", selection),
@@ -201,13 +204,17 @@ def received_by(server: SmtpTestServer) -> dict[str, list[str]]:
 
 
 def require_personal_notes(workspace: Path) -> None:
-    """The sample campaign with personal = "required"."""
+    """The sample campaign requires personal notes (as shipped): checked, so tests say so."""
+    campaign = workspace / "schedules" / "spring-serum.toml"
+    assert 'personal = "required"' in campaign.read_text(encoding="utf-8")
+
+
+def optional_personal_notes(workspace: Path) -> None:
+    """The sample campaign with personal = "optional": every creator's proposal goes."""
     campaign = workspace / "schedules" / "spring-serum.toml"
     text = campaign.read_text(encoding="utf-8")
-    campaign.write_text(
-        text.replace("require_approval = false", 'require_approval = false\npersonal = "required"'),
-        encoding="utf-8",
-    )
+    assert 'personal = "required"' in text
+    campaign.write_text(text.replace('personal = "required"', 'personal = "optional"'), "utf-8")
 
 
 def with_personal_notes(workspace: Path, notes: dict[str, str]) -> None:

@@ -30,8 +30,8 @@ def inbox_app(
     campaign = workspace / "schedules" / "spring-serum.toml"
     text = campaign.read_text(encoding="utf-8")
     head, steps = text.split("[limits]")[0], text.split("[[steps]]", 1)[1]
-    campaign.write_text(head.replace("[window]", "[unused]").split("[unused]")[0] + NO_GAPS
-                        + steps, encoding="utf-8")  # fmt: skip
+    without_window = head.replace("[window]", "[unused]").split("[unused]")[0]
+    campaign.write_text(_notes_optional(without_window + NO_GAPS + steps), encoding="utf-8")
     environ = {**inbox_environment(smtp, imap), **(extra or {})}
     app = bootstrap(workspace, environ=environ, retry=RetryPolicy(1, 0, 1))
     with app.session() as session:
@@ -92,3 +92,8 @@ def bounce_for(to: Message) -> bytes:
         "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
         f"Message-ID: {to.message_id}\r\nTo: {to.to_address}\r\n\r\n--B--\r\n"
     ).encode()
+
+
+def _notes_optional(text: str) -> str:
+    """These tests are about the send path: every sample creator's proposal may go."""
+    return text.replace('personal = "required"', 'personal = "optional"')

@@ -27,6 +27,8 @@ def run_and_show(directory: Path) -> None:
         say(f"  sent  @{line.handle:<18} {line.language}  {line.local_time:<26} {where}")
 
     report = run_demo(directory, utcnow(), on_sent=show)
+    for handle in report.waiting_for_notes:
+        say(f"  held  @{handle:<18} waits for its personal note: why this creator, written by you")
     for creator, reason in report.enrolled.left_out:
         say(f"  skip  @{creator.handle:<18} {reason}")
     imported, enrolled = report.imported, report.enrolled
@@ -37,6 +39,13 @@ def run_and_show(directory: Path) -> None:
         f"{len(enrolled.already)} already."
     )
     say(f"Sent {len(report.sent)} messages into {report.capture_folder}")
+    for handle in report.waiting_for_notes:
+        say(
+            f"Held: the proposal to @{handle} waits for a personal note. See what to write from: "
+            f"outreach -w {directory} drafts list; write it: outreach -w {directory} drafts "
+            f'write {handle} --campaign {DEMO_CAMPAIGN} (opens $EDITOR, or --text "..."); '
+            "the next run sends it."
+        )
     say(
         f"Next: outreach -w {directory} outbox list; outreach -w {directory} history <handle>; "
         f"follow-ups come 4 days later: outreach -w {directory} run --once --now <a later time>"

@@ -19,6 +19,7 @@ from outreach.cli.state import state
 from outreach.errors import OutreachError
 from outreach.services.drafts import (
     AWAITING_APPROVAL,
+    NEEDS_NOTE,
     Draft,
     find_draft,
     render_draft,
@@ -76,7 +77,7 @@ def list_command(
 
 def _row(draft: Draft) -> tuple[object, ...]:
     c = draft.creator
-    rate = f"{c.engagement_rate:.1%}" if c.engagement_rate is not None else ""
+    rate = f"{c.engagement_rate:g}%" if c.engagement_rate is not None else ""
     waits = draft.kind if draft.kind != "note held" else draft.message.last_error
     return (draft.message.id, "@" + c.handle, draft.message.campaign, waits,
             ", ".join(c.niches), c.followers, rate, c.recent_post)  # fmt: skip
@@ -113,7 +114,9 @@ def _waiting_for(draft: Draft) -> str:
     if draft.kind == AWAITING_APPROVAL:
         return f"approval: outreach drafts approve {draft.message.id}"
     how = f"outreach drafts write {draft.creator.handle} --campaign {draft.message.campaign}"
-    return f"{draft.message.last_error} ({how})"
+    if draft.kind == NEEDS_NOTE:
+        return f"a personal note: {how}"
+    return f"a better note ({draft.message.last_error}): {how}"
 
 
 @app.command("write")

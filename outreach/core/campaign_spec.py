@@ -143,7 +143,7 @@ class CampaignSpec:
     language: str = "en"
     sender: str | None = None
     require_approval: bool = False
-    personal: str = "optional"
+    personal: str = "required"
     selection: Selection = field(default_factory=Selection)
     window: Window | None = None
     limits: Limits = field(default_factory=Limits)
@@ -192,7 +192,7 @@ def parse_campaign(table: Mapping[str, Any]) -> CampaignSpec:
         language=_language(table),
         sender=_sender(table),
         require_approval=_boolean(table, "require_approval"),
-        personal=_choice(table, "personal", PERSONAL, "optional"),
+        personal=_choice(table, "personal", PERSONAL, "required"),
         selection=parse_selection(_table(table, "selection")),
         window=parse_window(table["window"]) if "window" in table else None,
         limits=parse_limits(_table(table, "limits")),

@@ -15,6 +15,7 @@ from outreach.core.tiers import tier_for
 CREATOR_FIELDS = KNOWN_COLUMNS
 CAMPAIGN_FIELDS = (
     "product", "description", "objective", "guidelines", "offer", "brief", "disclosure",
+    "theme", "core_message",
 )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from outreach.adapters.models import Creator
 from outreach.adapters.template_files import TemplateLibrary
 from outreach.core.addresses import domain_of
 from outreach.core.brief_text import render_brief
+from outreach.core.briefs import text_in
 from outreach.core.campaign_spec import CampaignSpec
 from outreach.core.context import Sender, sender_from, template_context
 from outreach.core.disclosures import disclosure_for
@@ -130,6 +131,9 @@ def campaign_values(campaign: CampaignSpec, creator: Creator, language: str) -> 
     disclosure = disclosure_for(creator.country, creator.language or language, campaign.offer)
     values["disclosure"] = disclosure.tag
     if campaign.brief is not None:
+        # The brief's own words in the message's language, for a template to quote.
+        for key in ("theme", "core_message"):
+            values[key] = text_in(getattr(campaign.brief, key), language, campaign.language)
         values["brief"] = render_brief(
             campaign.brief, campaign.product, language, campaign.language, disclosure
         )
@@ -140,6 +144,7 @@ def campaign_values(campaign: CampaignSpec, creator: Creator, language: str) -> 
 _FROM_NAME = ("addressee", "first_name")
 _FROM_CAMPAIGN = (
     "campaign", "product", "description", "objective", "guidelines", "offer", "brief",
+    "theme", "core_message",
 )  # fmt: skip
 _FROM_SETTINGS = {
     "sender_name": "OUTREACH_FROM (or the campaign's sender)",

@@ -85,7 +85,7 @@ def test_an_awareness_brief_with_a_list_of_points_is_refused_saying_why(imported
 def test_a_campaign_without_a_brief_says_so(imported: Path) -> None:
     path = imported / "schedules" / "spring-serum.toml"
     text = path.read_text(encoding="utf-8")
-    start, end = text.index("[brief]"), text.index("[selection]")
+    start, end = text.index("\n[brief]\n"), text.index("\n[selection]")
     path.write_text(text[:start] + text[end:], encoding="utf-8")
 
     asked = run_outreach(imported, "brief", "misaki.hada", "--campaign", "spring-serum")

@@ -10,7 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.campaign_helpers import require_personal_notes, with_personal_notes
+from tests.campaign_helpers import (
+    optional_personal_notes,
+    require_personal_notes,
+    with_personal_notes,
+)
 from tests.conftest import run_outreach
 
 TUESDAY_TOKYO_MORNING = "2030-01-08T01:30Z"  # 10:30 in Tokyo and Seoul
@@ -18,7 +22,8 @@ TUESDAY_TOKYO_MORNING = "2030-01-08T01:30Z"  # 10:30 in Tokyo and Seoul
 
 @pytest.fixture
 def imported(workspace: Path) -> Path:
-    """The sample workspace with its creators imported."""
+    """The sample workspace with its creators imported; every proposal may go without a note."""
+    optional_personal_notes(workspace)
     assert run_outreach(workspace, "contacts", "import", "contacts/creators.csv").code == 0
     return workspace
 
@@ -230,6 +235,11 @@ def test_a_campaign_without_a_description_names_the_file_to_fix_in_full(imported
         "\n".join(line for line in text.splitlines() if not line.startswith("description")),
         encoding="utf-8",
     )
+    for proposal in imported.glob("templates/messages/*/proposal.txt"):
+        # The samples say the brief's core message; these templates say the description.
+        template = proposal.read_text(encoding="utf-8")
+        proposal.write_text(template.replace("core_message | default(description)", "description"),
+                            encoding="utf-8")  # fmt: skip
     run_outreach(imported, "campaign", "enroll", "spring-serum")
 
     run_outreach(imported, "run", "--once", "--now", TUESDAY_TOKYO_MORNING)

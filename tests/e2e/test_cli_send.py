@@ -43,7 +43,7 @@ def test_preview_prints_the_korean_message_and_sends_nothing(imported: Path) -> 
     assert lines[5] == "List-Unsubscribe: <mailto:luna@glowlab.example?subject=unsubscribe>"
     assert lines[6] == "List-Unsubscribe-Post: List-Unsubscribe=One-Click"
     assert lines[7] == ""
-    assert lines[8] == "김민지님, 안녕하세요."
+    assert lines[8] == "김민지님, 안녕하세요. Glowlab의 Luna입니다."
     assert '더 이상 연락을 원하지 않으시면 "수신거부"라고 회신해 주세요.' in result.stdout
     assert "--- html part ---" in result.stdout
     assert result.stderr.splitlines()[-1] == (
@@ -363,9 +363,12 @@ def test_previewing_a_follow_up_whose_opening_fails_names_the_template_asked_for
     campaign = imported / "schedules" / "spring-serum.toml"
     text = campaign.read_text(encoding="utf-8")
     campaign.write_text(
-        "\n".join(line for line in text.splitlines() if not line.startswith("description")),
+        "\n".join(line for line in text.splitlines() if not line.startswith("guidelines")),
         encoding="utf-8",
     )
+    proposal = imported / "templates" / "messages" / "ko" / "proposal.txt"
+    body = proposal.read_text(encoding="utf-8").partition("--- html ---")[0]
+    proposal.write_text(body + "\n{{ guidelines }}\n", encoding="utf-8")
 
     result = run_outreach(imported, "preview", "--to", "minji.glow", "--template",
                           "follow_up_1", "--campaign", "spring-serum")  # fmt: skip
@@ -374,4 +377,4 @@ def test_previewing_a_follow_up_whose_opening_fails_names_the_template_asked_for
     error = result.stderr.splitlines()[-1]
     assert error.startswith("error: preview of 'follow_up_1': its subject comes from the "
                             "campaign's first step 'proposal'")  # fmt: skip
-    assert "campaign 'spring-serum' has no 'description'" in error
+    assert "campaign 'spring-serum' has no 'guidelines'" in error

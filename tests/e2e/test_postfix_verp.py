@@ -26,6 +26,7 @@ name = "trial"
 product = "Rice Bran Serum"
 description = "A gentle serum for sensitive skin"
 guidelines = "Your honest impression; no script."
+personal = "optional"
 
 [limits]
 min_gap_seconds = 0

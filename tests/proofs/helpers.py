@@ -36,6 +36,7 @@ offer = "gifted"
 language = "en"
 sender = "{SENDER}"
 require_approval = false
+personal = "optional"
 
 [limits]
 per_mailbox_per_day = 100000

@@ -223,9 +223,9 @@ def test_every_offer_kind_is_accepted(offer: str) -> None:
     assert parse_campaign({**MINIMAL, "offer": offer}).offer == offer
 
 
-def test_personal_is_optional_by_default_and_only_optional_or_required() -> None:
-    assert parse_campaign(MINIMAL).personal == "optional"
-    assert parse_campaign({**MINIMAL, "personal": "required"}).personal == "required"
+def test_personal_is_required_by_default_and_only_optional_or_required() -> None:
+    assert parse_campaign(MINIMAL).personal == "required"
+    assert parse_campaign({**MINIMAL, "personal": "optional"}).personal == "optional"
     error = spec_error({**MINIMAL, "personal": "always"})
     assert (error.key, str(error)) == (
         "personal",
