@@ -103,8 +103,10 @@ def enroll_command(
         act = plan_enrollment if dry_run else enroll
         plan = act(session, spec, moment, cool_off)
     verb = "would enrol" if dry_run else "enrolled"
-    for creator in plan.enrolled:
-        say(f"  {verb:<12} @{creator.handle}")
+    for creator in plan.enrolled:  # best fit first
+        fit = plan.fit_of(creator)
+        why = f"  fit {fit.score:>3}: {'; '.join(fit.reasons)}" if fit else ""
+        say(f"  {verb:<12} @{creator.handle:<20}{why}".rstrip())
     for creator, reason in plan.left_out:
         say(f"  {'left out':<12} @{creator.handle}: {reason}")
     say(f"{spec.name}: {len(plan.enrolled)} {verb}, {len(plan.already)} already enrolled, "

@@ -19,8 +19,10 @@ from outreach.adapters.models import (
 )
 from outreach.core.addresses import domain_of
 from outreach.core.campaign_spec import CampaignSpec
+from outreach.core.fit import Fit, FitInput, score_fit
 from outreach.core.partner_scores import ranking_key
 from outreach.core.selection import selection_misses
+from outreach.core.tiers import tier_for
 from outreach.services.history import record_event
 from outreach.services.partners import partner_points
 
@@ -37,6 +39,11 @@ class EnrollmentPlan:
     enrolled: list[Creator] = field(default_factory=list)
     already: list[Creator] = field(default_factory=list)
     left_out: list[tuple[Creator, str]] = field(default_factory=list)
+    fits: dict[int, Fit] = field(default_factory=dict)  # by creator id, for those who fit
+
+    def fit_of(self, creator: Creator) -> Fit | None:
+        """The creator's fit score and reasons (None for those left out by selection)."""
+        return self.fits.get(creator.id or 0)
 
 
 def plan_enrollment(
@@ -55,22 +62,40 @@ def plan_enrollment(
             plan.left_out.append((creator, reason))
         else:
             plan.enrolled.append(creator)
-    _order_and_cap(session, spec, plan, now)
+    points = partner_points(session, now)
+    plan.fits = {c.id or 0: score_fit(fit_input(c, spec, points)) for c in plan.enrolled}
+    _order_and_cap(spec, plan, points)
     return plan
 
 
+def fit_input(
+    creator: Creator, spec: CampaignSpec, points: dict[int, tuple[int, bool]]
+) -> FitInput:
+    """What the fit score reads of a creator for a campaign."""
+    selection = spec.selection
+    partner = points.get(creator.id or 0)
+    return FitInput(
+        niches=creator.niches, wanted_niches=selection.niches, followers=creator.followers,
+        tier=tier_for(creator.followers), engagement_rate=creator.engagement_rate,
+        platform=creator.platform, language=creator.language,
+        wanted_languages=selection.languages, country=creator.country,
+        wanted_countries=selection.countries,
+        partner_points=partner[0] if partner else None,
+        ambassador=creator.ambassador or bool(partner and partner[1]),
+    )  # fmt: skip
+
+
 def _order_and_cap(
-    session: Session, spec: CampaignSpec, plan: EnrollmentPlan, now: datetime
+    spec: CampaignSpec, plan: EnrollmentPlan, points: dict[int, tuple[int, bool]]
 ) -> None:
-    """[selection] prefer_partners and max_creators: who goes first, and who is over the cap.
+    """Who goes first (best fit, or best partner with prefer_partners), and who is over the cap.
 
     Enrolment order is planning order: the planner takes due enrolments by (next_due_at, id)
-    and every new enrolment is due at the same moment, so partners enrolled first get the
-    lower ids and their proposals are planned first.
+    and every new enrolment is due at the same moment, so those enrolled first get the
+    lower ids and their proposals are planned first. Equal fits keep import order.
     """
     selection = spec.selection
     if selection.prefer_partners:
-        points = partner_points(session, now)
 
         def by_score(creator: Creator) -> tuple[int, bool, int]:
             assert creator.id is not None
@@ -78,8 +103,8 @@ def _order_and_cap(
             return ranking_key(score, ambassador, creator.id)
 
         plan.enrolled.sort(key=by_score)
-    elif selection.max_creators is not None:
-        plan.enrolled.sort(key=lambda creator: creator.id or 0)
+    else:
+        plan.enrolled.sort(key=lambda c: (-plan.fits[c.id or 0].score, c.id or 0))
     if selection.max_creators is not None:
         # The cap is on the campaign, not on one run: enrolling again must not add N more.
         room = max(0, selection.max_creators - len(plan.already))

@@ -38,14 +38,19 @@ def test_dry_run_lists_who_and_why_and_changes_nothing(imported: Path) -> None:
     result = run_outreach(imported, "campaign", "enroll", "spring-serum", "--dry-run")
 
     assert result.code == 0, result.stderr
-    assert result.stdout.splitlines() == [
-        "  would enrol  @hannahbrooks.skin",
-        "  would enrol  @haruka_vegancos",
-        "  would enrol  @kenta.skincare",
-        "  would enrol  @minji.glow",
-        "  would enrol  @misaki.hada",
-        "  would enrol  @priya.makes.up",
-        "  would enrol  @seoyeon.vegan",
+    lines = result.stdout.splitlines()
+    # Best fit first, each with its score and reasons.
+    assert [line.split()[2] for line in lines[:7]] == [
+        "@misaki.hada", "@seoyeon.vegan", "@hannahbrooks.skin", "@minji.glow",
+        "@kenta.skincare", "@priya.makes.up", "@haruka_vegancos",
+    ]  # fmt: skip
+    assert lines[0] == (
+        "  would enrol  @misaki.hada           fit  84: niches 2/2 (skincare, vegan); engagement "
+        "4.8% = 1.9x typical (2.5%); 18,400 followers; ja/JP"
+    )
+    # TikTok's typical engagement is twice Instagram's: 7.1% there is about typical.
+    assert "engagement 7.1% = 0.9x typical (8%)" in lines[6]
+    assert lines[7:] == [
         "  left out     @jiho.haircare: niches ['haircare', 'wellness'] not in ['skincare', "
         "'vegan']; 800 followers is below 1,000",
         "spring-serum: 7 would enrol, 0 already enrolled, 1 left out",

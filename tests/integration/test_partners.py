@@ -257,6 +257,25 @@ def test_max_creators_alone_enrols_the_first_imported(workspace: Path, database_
     assert left_out(plan) == {"mia": "over max_creators (2)"}
 
 
+def test_max_creators_takes_the_best_fit_first_with_the_reasons(
+    workspace: Path, database_url: str
+) -> None:
+    app = make_app(workspace, database_url)
+    add_creator(app, "volume", followers=95_000, engagement_rate=0.9)  # big, little engagement
+    add_creator(app, "nearly", niches=["haircare", "skincare"], engagement_rate=3.0)
+    add_creator(app, "best", niches=["skincare", "vegan"], engagement_rate=5.5)
+    spec = write_campaign(workspace, "autumn", selection={"niches": ["skincare", "vegan"],
+                                                          "max_creators": 2})  # fmt: skip
+
+    plan = enroll_in(app, spec, MONDAY)
+
+    assert [c.handle for c in plan.enrolled] == ["best", "nearly"]
+    assert left_out(plan) == {"volume": "over max_creators (2)"}
+    best = plan.fit_of(plan.enrolled[0])
+    assert best is not None and "niches 2/2 (skincare, vegan)" in best.reasons
+    assert enrolled_order(app, "autumn") == ["best", "nearly"]  # planned in that order too
+
+
 def test_prefer_partners_alone_enrols_everyone_partners_first(
     workspace: Path, database_url: str
 ) -> None:
