@@ -29,14 +29,22 @@ def note_for(creator: Creator, enrollment: Enrollment | None) -> str:
     return (creator.personal_note or "").strip()
 
 
+def campaign_note(session: Session, creator: Creator, campaign: str) -> str:
+    """The note the creator's messages in this campaign carry (theirs when not enrolled)."""
+    return note_for(creator, _enrollment(session, creator, campaign))
+
+
+def _enrollment(session: Session, creator: Creator, campaign: str) -> Enrollment | None:
+    statement = select(Enrollment).where(
+        Enrollment.campaign == campaign, Enrollment.creator_id == creator.id
+    )
+    return session.exec(statement).first()
+
+
 def enrollment_of(session: Session, handle: str, campaign: str) -> tuple[Creator, Enrollment]:
     """The creator and their enrolment in the campaign; refuses naming both when there is none."""
     creator = find_creator(session, handle)
-    enrollment = session.exec(
-        select(Enrollment).where(
-            Enrollment.campaign == campaign, Enrollment.creator_id == creator.id
-        )
-    ).first()
+    enrollment = _enrollment(session, creator, campaign)
     if enrollment is None:
         raise NotFoundError(
             f"@{creator.handle} is not enrolled in campaign {campaign!r}; "

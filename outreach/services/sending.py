@@ -28,6 +28,7 @@ from outreach.services.app import App
 from outreach.services.composing import Composed, compose
 from outreach.services.creators import find_creator
 from outreach.services.outbox import record_failure, record_sent, store_outgoing, thread_for
+from outreach.services.personal_notes import campaign_note
 from outreach.services.suppressions import suppression_for
 
 ACTIVE_STATES = (MessageState.QUEUED, MessageState.SENDING, MessageState.SENT, MessageState.UNKNOWN)
@@ -64,6 +65,7 @@ def prepare(
         )
         # The campaign's first step opens the thread; anything else sent in it answers it.
         thread = None if opens_thread else thread_for(session, creator.id, campaign_name)
+        note = campaign_note(session, creator, campaign_name) if campaign_name else None
     now = app.clock()
     if thread is None and not opens_thread and for_preview and campaign and campaign.steps:
         # Previewing a follow-up before the proposal went out: show the subject it will
@@ -71,7 +73,8 @@ def prepare(
         first = campaign.steps[0].template
         if first != template:
             try:
-                opening = compose(app.settings, app.templates, creator, first, campaign, now)
+                opening = compose(app.settings, app.templates, creator, first, campaign, now,
+                                  personal_note=note)  # fmt: skip
             except TemplateError as exc:
                 # Name the template asked for: the first step is only where its subject is from.
                 raise TemplateError(
@@ -79,7 +82,8 @@ def prepare(
                     f"{first!r}, which cannot be rendered for @{creator.handle}: {exc}"
                 ) from None
             thread = Thread(opening.subject, ())
-    composed = compose(app.settings, app.templates, creator, template, campaign, now, thread)
+    composed = compose(app.settings, app.templates, creator, template, campaign, now, thread,
+                       personal_note=note)  # fmt: skip
     return creator, composed
 
 

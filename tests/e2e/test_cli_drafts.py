@@ -90,6 +90,9 @@ def test_a_note_written_for_the_campaign_releases_the_first_touch(waiting: Path)
 
     assert written.code == 0, written.stderr
     assert "minji.glow" not in [d["creator"] for d in drafts(waiting)]
+    preview = run_outreach(waiting, "preview", "--to", "minji.glow", "--template", "proposal",
+                           "--campaign", "spring-serum")  # fmt: skip
+    assert MINJI in preview.stdout  # the campaign's note, not the profile's (there is none)
     run_for_an_hour(waiting)
     assert MINJI in sent_body(waiting, "minji.glow")
     history = run_outreach(waiting, "history", "minji.glow").stdout
