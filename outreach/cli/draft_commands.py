@@ -16,11 +16,14 @@ from outreach.cli.clock import NowOption, clock_for
 from outreach.cli.editor import edit_text
 from outreach.cli.output import note, raw_message, readable_message, say, table, table_or_json
 from outreach.cli.state import state
+from outreach.core.edited_drafts import SCISSORS
 from outreach.errors import OutreachError
 from outreach.services.drafts import (
     AWAITING_APPROVAL,
     NEEDS_NOTE,
     Draft,
+    edit_draft,
+    editable_text,
     find_draft,
     render_draft,
     skip_draft,
@@ -36,8 +39,6 @@ app = typer.Typer(
 )
 
 DraftId = Annotated[int, typer.Argument(help="The draft's id (see 'outreach drafts list')")]
-# Everything below this line in the editor is help, not the note (as git's commit scissors).
-SCISSORS = "# ------------------------ >8 ------------------------"
 
 
 @app.command("list")
@@ -139,7 +140,7 @@ def write_command(
     with workspace_app.session() as session:
         creator, enrollment = enrollment_of(session, handle, campaign)
         if from_file is not None:
-            text = _read_note_file(from_file)
+            text = _read_text_file(from_file)
         elif text is None:
             text = _edit_note(note_for(creator, enrollment), _facts_help(creator, campaign))
         problem = note_problem(session, creator, spec.product, text.strip())
@@ -153,11 +154,11 @@ def write_command(
     say("Its first touch is planned with it on the worker's next pass (outreach run --once).")
 
 
-def _read_note_file(path: Path) -> str:
+def _read_text_file(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise OutreachError(f"{path}: cannot read the note: {exc}") from None
+        raise OutreachError(f"{path}: cannot read: {exc}") from None
 
 
 def _facts_help(creator: Creator, campaign: str) -> str:
@@ -179,6 +180,30 @@ def _facts_help(creator: Creator, campaign: str) -> str:
 def _edit_note(current: str, help_text: str) -> str:
     edited = edit_text(f"{current}\n\n{help_text}\n")
     return edited.split(SCISSORS, 1)[0]
+
+
+@app.command("edit")
+def edit_command(
+    ctx: typer.Context,
+    draft_id: DraftId,
+    from_file: Annotated[
+        Path | None,
+        typer.Option("--file", help="Take the edited text from this file, not $EDITOR"),
+    ] = None,
+) -> None:
+    """Edit a proposal awaiting approval in $EDITOR; your text is what goes."""
+    workspace_app = state(ctx).app()
+    with workspace_app.session() as session:
+        draft = find_draft(session, draft_id)
+        current = editable_text(draft)
+        edited = _read_text_file(from_file) if from_file is not None else edit_text(current)
+        if edited == current:
+            say(f"Draft {draft_id} unchanged.")
+            return
+        edit_draft(workspace_app, session, draft, edited, workspace_app.clock())
+        session.commit()
+    say(f"Draft {draft_id} saved as you wrote it; approve it to send: "
+        f"outreach drafts approve {draft_id}")  # fmt: skip
 
 
 @app.command("approve")

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import email.policy
 from dataclasses import dataclass
 from datetime import datetime
+from email import message_from_string
+from email.utils import parseaddr, parsedate_to_datetime
 from typing import Any
 
 from sqlmodel import Session, and_, col, or_, select
 
 from outreach.adapters.campaign_files import find_campaign
 from outreach.adapters.models import Creator, Enrollment, EnrollmentState, Message, MessageState
+from outreach.core.edited_drafts import EditError, editor_text, read_edited
+from outreach.core.message_builder import Envelope, HeaderInjection, build_message
+from outreach.core.rendering import RenderedMessage
 from outreach.core.sincerity import GUARD_PREFIX, NEEDS_PERSONAL_NOTE
-from outreach.errors import NotFoundError
+from outreach.errors import NotFoundError, OutreachError
 from outreach.services.app import App
 from outreach.services.composing import Composed, compose
+from outreach.services.history import record_event
 from outreach.services.personal_notes import note_for
 from outreach.services.sequences import end_enrollment
 
@@ -135,3 +142,62 @@ def skip_draft(session: Session, draft: Draft, now: datetime) -> None:
     if draft.enrollment is not None and draft.enrollment.state == EnrollmentState.ACTIVE.value:
         end_enrollment(session, draft.enrollment, draft.creator, EnrollmentState.STOPPED,
                        "proposal skipped by a person", now)  # fmt: skip
+
+
+def editable_text(draft: Draft) -> str:
+    """The draft's subject and text (without the opt-out footer, which is always added)."""
+    _require_awaiting_approval(draft)
+    message = draft.message
+    body, _ = _split_footer(message)
+    return editor_text(message.subject, body, [
+        f"Edit the message to @{draft.creator.handle} above the line; the text is sent as you "
+        "leave it (plain text; the HTML part is dropped).",
+        "The opt-out footer is added below it, as to every message.",
+    ])  # fmt: skip
+
+
+def edit_draft(app: App, session: Session, draft: Draft, edited: str, now: datetime) -> None:
+    """Store the person's text as the exact text to send; refuses what would go out wrong."""
+    _require_awaiting_approval(draft)
+    try:
+        written = read_edited(edited, (NOTE_PLACEHOLDER,))
+    except EditError as exc:
+        raise OutreachError(f"draft {draft.message.id} not changed: {exc}") from None
+    message = draft.message
+    stored = message_from_string(message.raw, policy=email.policy.default)
+    from_header = str(stored["From"])
+    to_name, to_address = parseaddr(str(stored["To"]))
+    envelope = Envelope(
+        from_header=from_header, to_name=to_name or None, to_address=to_address,
+        message_id=message.message_id, date=parsedate_to_datetime(str(stored["Date"])),
+        unsubscribe_address=app.settings.unsubscribe_mailto or parseaddr(from_header)[1],
+        in_reply_to=message.in_reply_to,
+        references=tuple((message.references or "").split()),
+    )  # fmt: skip
+    try:
+        built = build_message(RenderedMessage(written.subject, written.body, None), envelope,
+                              _split_footer(message)[1])  # fmt: skip
+    except HeaderInjection as exc:
+        raise OutreachError(f"draft {message.id} not changed: {exc}") from None
+    message.subject, message.body_text, message.body_html = written.subject, built.text, None
+    message.raw = built.data.decode("ascii").replace("\r\n", "\n")
+    session.add(message)
+    record_event(session, draft.creator, "edited", f"draft {message.id} edited by hand", now,
+                 message_id=message.id)  # fmt: skip
+
+
+def _require_awaiting_approval(draft: Draft) -> None:
+    if draft.kind != AWAITING_APPROVAL:
+        raise OutreachError(
+            f"draft {draft.message.id} has no text to edit yet ({draft.kind}); write its note "
+            f"first: outreach drafts write {draft.creator.handle} --campaign "
+            f"{draft.message.campaign} (with require_approval = true, the text waits for you)"
+        )
+
+
+def _split_footer(message: Message) -> tuple[str, str]:
+    """The text a person wrote or a template made, and the opt-out footer built after it."""
+    text, marker, footer = message.body_text.replace("\r\n", "\n").rpartition("\n--\n")
+    if not marker:
+        raise OutreachError(f"draft {message.id} has no opt-out footer; plan it again")
+    return text, "--\n" + footer

@@ -6,6 +6,7 @@ import email
 import email.policy
 import json
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -193,3 +194,81 @@ def test_drafts_approve_releases_proposals_awaiting_approval(workspace: Path) ->
 
     assert approved.code == 0 and "Approved 6 drafts." in approved.stdout
     assert [d["creator"] for d in drafts(workspace)] == ["kenta.skincare"]
+
+
+@pytest.fixture
+def awaiting_approval(workspace: Path) -> Path:
+    """Proposals wait for approval; every sample creator with a note has a rendered draft."""
+    campaign = workspace / "schedules" / "spring-serum.toml"
+    text = campaign.read_text(encoding="utf-8")
+    campaign.write_text(text.replace("require_approval = false", "require_approval = true"),
+                        encoding="utf-8")  # fmt: skip
+    run_outreach(workspace, "contacts", "import", "contacts/creators.csv")
+    run_outreach(workspace, "campaign", "enroll", "spring-serum")
+    run_outreach(workspace, "run", "--once", "--now", TUESDAY_TOKYO_MORNING)
+    return workspace
+
+
+def editor_replacing(tmp_path: Path, old: str, new: str) -> dict[str, str]:
+    """An $EDITOR that replaces one phrase in the file it is given."""
+    script = tmp_path / "edit.py"
+    script.write_text(
+        "import sys, pathlib\n"
+        "path = pathlib.Path(sys.argv[1])\n"
+        f"path.write_text(path.read_text(encoding='utf-8').replace({old!r}, {new!r}), "
+        "encoding='utf-8')\n",
+        encoding="utf-8",
+    )
+    return {"EDITOR": f"{sys.executable} {script}"}
+
+
+def test_an_edited_draft_goes_exactly_as_written_with_its_footer(
+    awaiting_approval: Path, tmp_path: Path
+) -> None:
+    draft_id = str(draft_of(awaiting_approval, "minji.glow")["id"])
+    mine = "제가 직접 덧붙인 한 줄이에요."
+    env = editor_replacing(tmp_path, "관심 있으시면 짧게 회신만 주셔도 충분해요.", mine)
+
+    edited = run_outreach(awaiting_approval, "drafts", "edit", draft_id, env=env)
+    shown = run_outreach(awaiting_approval, "drafts", "show", draft_id)
+    run_outreach(awaiting_approval, "drafts", "approve", draft_id)
+    run_for_an_hour(awaiting_approval)
+
+    assert edited.code == 0, edited.stderr
+    assert mine in shown.stdout and "--- html part ---" not in shown.stdout
+    body = sent_body(awaiting_approval, "minji.glow")
+    assert mine in body and "관심 있으시면" not in body
+    assert '"수신거부"라고 회신해 주세요' in body  # the opt-out footer, once
+    assert body.count("수신거부") == 1
+    history = run_outreach(awaiting_approval, "history", "minji.glow").stdout
+    assert f"draft {draft_id} edited by hand" in history
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reason"),
+    [
+        ("Glowlab의 Luna입니다.", "{{ sender_name }}입니다.", "template code '{{'"),
+        ("Subject: ", "Topic: ", "the first line must be 'Subject: ...'"),
+        ("김민지님", "None님", "says 'None' where a value belongs"),
+    ],
+)
+def test_an_edit_that_would_go_out_wrong_changes_nothing(
+    awaiting_approval: Path, tmp_path: Path, old: str, new: str, reason: str
+) -> None:
+    draft_id = str(draft_of(awaiting_approval, "minji.glow")["id"])
+    before = run_outreach(awaiting_approval, "drafts", "show", draft_id, "--raw").stdout
+
+    edited = run_outreach(awaiting_approval, "drafts", "edit", draft_id,
+                          env=editor_replacing(tmp_path, old, new))  # fmt: skip
+
+    assert edited.code == 1 and reason in edited.stderr
+    assert f"draft {draft_id} not changed" in edited.stderr
+    assert run_outreach(awaiting_approval, "drafts", "show", draft_id, "--raw").stdout == before
+
+
+def test_a_draft_without_text_yet_cannot_be_edited(awaiting_approval: Path) -> None:
+    draft_id = str(draft_of(awaiting_approval, "kenta.skincare")["id"])
+
+    edited = run_outreach(awaiting_approval, "drafts", "edit", draft_id)
+
+    assert edited.code == 1 and "has no text to edit yet (needs a note)" in edited.stderr
