@@ -175,27 +175,6 @@ def test_skip_drops_the_draft_and_ends_the_sequence(waiting: Path) -> None:
     assert again.code == 1 and "not waiting for a person" in again.stderr
 
 
-def test_drafts_approve_releases_proposals_awaiting_approval(workspace: Path) -> None:
-    campaign = workspace / "schedules" / "spring-serum.toml"
-    text = campaign.read_text(encoding="utf-8")
-    campaign.write_text(text.replace("require_approval = false", "require_approval = true"),
-                        encoding="utf-8")  # fmt: skip
-    run_outreach(workspace, "contacts", "import", "contacts/creators.csv")
-    run_outreach(workspace, "campaign", "enroll", "spring-serum")
-    run_outreach(workspace, "run", "--once", "--now", TUESDAY_TOKYO_MORNING)
-    kinds = {d["creator"]: d["kind"] for d in drafts(workspace)}
-    assert kinds.pop("kenta.skincare") == "needs a note"  # the sample leaves his note to you
-    assert set(kinds.values()) == {"awaiting approval"} and len(kinds) == 6
-    first = next(d for d in drafts(workspace) if d["kind"] == "awaiting approval")
-    shown = run_outreach(workspace, "drafts", "show", str(first["id"]))
-    assert shown.code == 0 and "Subject: " in shown.stdout and "approval" in shown.stdout
-
-    approved = run_outreach(workspace, "drafts", "approve", "--all")
-
-    assert approved.code == 0 and "Approved 6 drafts." in approved.stdout
-    assert [d["creator"] for d in drafts(workspace)] == ["kenta.skincare"]
-
-
 @pytest.fixture
 def awaiting_approval(workspace: Path) -> Path:
     """Proposals wait for approval; every sample creator with a note has a rendered draft."""
@@ -207,6 +186,21 @@ def awaiting_approval(workspace: Path) -> Path:
     run_outreach(workspace, "campaign", "enroll", "spring-serum")
     run_outreach(workspace, "run", "--once", "--now", TUESDAY_TOKYO_MORNING)
     return workspace
+
+
+def test_drafts_approve_releases_proposals_awaiting_approval(awaiting_approval: Path) -> None:
+    workspace = awaiting_approval
+    kinds = {d["creator"]: d["kind"] for d in drafts(workspace)}
+    assert kinds.pop("kenta.skincare") == "needs a note"  # the sample leaves his note to you
+    assert set(kinds.values()) == {"awaiting approval"} and len(kinds) == 6
+    first = next(d for d in drafts(workspace) if d["kind"] == "awaiting approval")
+    shown = run_outreach(workspace, "drafts", "show", str(first["id"]))
+    assert shown.code == 0 and "Subject: " in shown.stdout and "approval" in shown.stdout
+
+    approved = run_outreach(workspace, "drafts", "approve", "--all")
+
+    assert approved.code == 0 and "Approved 6 drafts." in approved.stdout
+    assert [d["creator"] for d in drafts(workspace)] == ["kenta.skincare"]
 
 
 def editor_replacing(tmp_path: Path, old: str, new: str) -> dict[str, str]:
