@@ -264,6 +264,7 @@ class Inbound(SQLModel, table=True):
     kind: str = Field(index=True)  # reply, bounce, auto_reply, opt_out, unmatched
     label: str | None = None
     confidence: float | None = None
+    needs_review: bool | None = None  # the classifier was unsure (None: labelled before it)
     language: str | None = None
     sender: str | None = None
     subject: str = Field(default="", sa_column=Column(Text, nullable=False))

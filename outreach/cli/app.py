@@ -16,6 +16,7 @@ from outreach.cli import (
     draft_commands,
     partner_commands,
     relationship_commands,
+    reply_label_commands,
     report_commands,
     suppress_commands,
 )
@@ -41,6 +42,7 @@ app.add_typer(contacts_commands.app, name="contacts")
 app.add_typer(suppress_commands.app, name="suppress")
 app.add_typer(campaign_commands.app, name="campaign")
 app.add_typer(daemon_commands.outbox_app, name="outbox")
+daemon_commands.replies_app.command("classify")(reply_label_commands.classify)
 app.add_typer(daemon_commands.replies_app, name="replies")
 app.add_typer(partner_commands.app, name="partners")
 app.command("run")(daemon_commands.run)

@@ -46,6 +46,8 @@ class InboundRow:
         i = self.inbound
         if i.kind != "reply":
             return False
+        if i.needs_review is not None:
+            return i.needs_review
         return i.label in (None, ReplyLabel.UNCLEAR.value) or (i.confidence or 0) < CONFIDENT
 
 

@@ -40,13 +40,13 @@ from outreach.core.inbound_reading import (
     read_inbound,
 )
 from outreach.core.opt_outs import opt_out_line
-from outreach.core.reply_labels import label_reply
 from outreach.core.return_paths import check_matches, verp_row
 from outreach.core.subjects import base_subject
 from outreach.errors import OutreachError
 from outreach.services.app import App
 from outreach.services.history import record_event
 from outreach.services.replies import ReplyKind, record_failed_delivery, record_reply
+from outreach.services.reply_classifier import classify_reply
 
 SYNC_BATCH = 200
 MAX_STORED_RAW_CHARACTERS = 1_000_000
@@ -502,8 +502,10 @@ def _act(session: Session, reading: Reading, creator: Creator, row: Inbound, now
     summary = f"{reading.subject!r}"
     at = row.received_at
     if reading.kind is InboundKind.REPLY:
-        labelled = label_reply(reading.text)
+        labelled = classify_reply(reading.text)
         row.label, row.confidence = labelled.label.value, labelled.confidence
+        row.needs_review = labelled.needs_review
+        row.language = row.language or labelled.language
         session.add(row)
         record_event(session, creator, "classified",
                      f"reply labelled {labelled.label.value} ({labelled.confidence:.2f})", at,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.conftest import run_outreach
@@ -87,3 +89,33 @@ def test_sync_list_show_and_done_through_the_command(
     assert done.code == 0 and json.loads(after.stdout) == []
     history = run_outreach(workspace, "history", "misaki.hada").stdout
     assert "interested: ぜひ試してみたいです！" in history
+
+
+def test_replies_classify_labels_one_reply_per_line_as_json(tmp_path: Path) -> None:
+    replies = (
+        "お受けします。\n릴스는 30만원입니다.\nCan we push this to Q2?\n"
+        "Merci beaucoup, avec plaisir pour tester le sérum !\n"
+    )
+
+    from_stdin = run_outreach(tmp_path, "replies", "classify", stdin=replies)
+    (tmp_path / "replies.txt").write_text(replies, encoding="utf-8")
+    from_file = run_outreach(tmp_path, "replies", "classify", "--file", "replies.txt")
+
+    assert from_stdin.code == 0, from_stdin.stderr
+    assert from_file.stdout == from_stdin.stdout
+    found = [json.loads(line) for line in from_stdin.stdout.splitlines()]
+    assert [f["label"] for f in found] == ["interested", "rate_request", "not_now", "unclear"]
+    assert set(found[0]) == {"label", "confidence", "needs_review", "language"}
+    assert found[3] == {"label": "unclear", "confidence": 0.0, "needs_review": True,
+                        "language": "fr"}  # fmt: skip
+
+
+def test_commands_that_do_not_label_never_import_the_training_library() -> None:
+    code = (
+        "import sys, outreach.cli.app, outreach.services.reply_classifier; "
+        "print(sorted(m for m in sys.modules if m.startswith(('sklearn', 'scipy', 'numpy'))))"
+    )
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+
+    assert done.stdout.strip() == "[]"

@@ -298,14 +298,14 @@ def test_a_message_that_fails_unexpectedly_is_set_aside_and_the_rest_is_read(
         misaki, kenta = sent_to(app, "misaki.hada"), sent_to(app, "kenta.skincare")
         imap_server.append(reply(misaki, "misaki@mail.example", "BOOM: a bug we never saw"))
         imap_server.append(reply(kenta, "kenta.tanaka@mail.example", "ぜひお願いします！"))
-        real_label = inbox_sync.label_reply
+        real_label = inbox_sync.classify_reply
 
         def label_or_fail(text: str) -> Any:
             if text.startswith("BOOM"):
                 raise RuntimeError("a bug we never saw")  # the fault this test injects
             return real_label(text)
 
-        monkeypatch.setattr(inbox_sync, "label_reply", label_or_fail)
+        monkeypatch.setattr(inbox_sync, "classify_reply", label_or_fail)
 
         first = sync_inbox(app, ImapInbox(app.settings.imap), START + timedelta(hours=1))
         again = sync_inbox(app, ImapInbox(app.settings.imap), START + timedelta(hours=2))

@@ -1,10 +1,11 @@
-"""Labels of a creator's reply, from its new text."""
+"""Labels of a creator's reply, from its new text: sentences written before the classifier."""
 
 from __future__ import annotations
 
 import pytest
 
-from outreach.core.reply_labels import ReplyLabel, label_reply
+from outreach.core.reply_labels import ReplyLabel
+from outreach.services.reply_classifier import classify_reply
 
 
 @pytest.mark.parametrize(
@@ -39,18 +40,35 @@ from outreach.core.reply_labels import ReplyLabel, label_reply
     ],
 )
 def test_each_reply_gets_the_label_its_words_say(text: str, label: ReplyLabel) -> None:
-    assert label_reply(text).label is label
+    assert classify_reply(text).label is label
 
 
-def test_nothing_recognisable_is_unclear_with_no_confidence() -> None:
-    assert label_reply("🙂").confidence == 0.0
+def test_nothing_to_read_is_unclear_for_a_person() -> None:
+    for text in ("", "  \n"):
+        assert classify_reply(text) == classify_reply("")
+        assert classify_reply(text).needs_review and classify_reply(text).confidence == 0.0
 
 
-def test_one_clear_signal_gives_full_confidence() -> None:
-    assert label_reply("ぜひお願いします！").confidence == 1.0
+def test_a_clear_answer_is_acted_on_and_a_mixed_one_goes_to_a_person() -> None:
+    clear = classify_reply("ぜひお願いします！")
+    mixed = classify_reply("Sounds great, but what is your budget? My manager handles fees.")
+
+    assert clear.label is ReplyLabel.INTERESTED and not clear.needs_review
+    assert mixed.needs_review and mixed.confidence < clear.confidence
 
 
-def test_mixed_signals_lower_the_confidence_below_the_line_for_a_person() -> None:
-    labelled = label_reply("Sounds great, but what is your budget? My manager handles fees.")
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Bonjour, merci beaucoup pour votre message, je serais ravie de tester ce sérum.", "fr"),
+        ("Hola, muchas gracias por el mensaje, me encantaría probar el sérum.", "es"),
+        ("非常感谢您的邀请，我很乐意试用这款精华液。请问可以寄到上海吗？", "zh-cn"),
+    ],
+)
+def test_a_reply_in_a_language_without_training_data_is_unclear_never_a_guess(
+    text: str, language: str
+) -> None:
+    found = classify_reply(text)
 
-    assert labelled.confidence < 0.6
+    assert (found.label, found.confidence, found.needs_review) == (ReplyLabel.UNCLEAR, 0.0, True)
+    assert found.language == language.split("-")[0]

@@ -1,0 +1,70 @@
+"""Label what a creator answered: the trained model for Japanese, Korean and English replies.
+
+Replies in any other language are `unclear` with the language named: there is no training
+data to guess from, so a person reads them. The model is trained once per corpus version and
+cached (see adapters.reply_training); loading it takes milliseconds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from outreach.adapters.reply_training import CORPUS_LANGUAGES, cached_model, default_cache
+from outreach.core.languages import detect_language
+from outreach.core.reply_labels import ReplyLabel
+from outreach.core.reply_model import ReplyModel
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
+
+
+@dataclass(frozen=True)
+class Classified:
+    """A reply's label, how sure the model is (0-1), and whether a person must decide."""
+
+    label: ReplyLabel
+    confidence: float
+    needs_review: bool
+    language: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        """The documented JSON shape of `outreach replies classify`."""
+        return {
+            "label": self.label.value,
+            "confidence": self.confidence,
+            "needs_review": self.needs_review,
+            "language": self.language,
+        }
+
+
+def classify_reply(text: str) -> Classified:
+    """The label of a reply's new text."""
+    if not text.strip():
+        return Classified(ReplyLabel.UNCLEAR, 0.0, True, None)
+    language = detect_language(text) or _by_script(text)
+    if language is not None and language not in CORPUS_LANGUAGES:
+        return Classified(ReplyLabel.UNCLEAR, 0.0, True, language)
+    prediction = _model().predict(text)
+    label = ReplyLabel(prediction.label)
+    needs_review = prediction.needs_review or label is ReplyLabel.UNCLEAR
+    return Classified(label, prediction.confidence, needs_review, language)
+
+
+def _by_script(text: str) -> str | None:
+    """The language a short text's script gives away (Han alone: Chinese, as Japanese and
+    Korean replies have kana or Hangul)."""
+    if _KANA.search(text):
+        return "ja"
+    if _HANGUL.search(text):
+        return "ko"
+    return "zh" if _HAN.search(text) else None
+
+
+@cache
+def _model() -> ReplyModel:
+    # One model per process: every sync and command after the first reuses it.
+    return cached_model(default_cache())
