@@ -265,6 +265,7 @@ class Inbound(SQLModel, table=True):
     label: str | None = None
     confidence: float | None = None
     needs_review: bool | None = None  # the classifier was unsure (None: labelled before it)
+    label_corrected_at: datetime | None = _when(nullable=True)  # a person set the label
     language: str | None = None
     sender: str | None = None
     subject: str = Field(default="", sa_column=Column(Text, nullable=False))

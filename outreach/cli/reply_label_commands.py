@@ -1,17 +1,22 @@
-"""`outreach replies classify`: label replies given on standard input, one per line."""
+"""`outreach replies classify`, `label` and `retrain`: what replies say, and teaching it."""
 
 from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from outreach.adapters.reply_training import default_cache
+from outreach.cli.clock import NowOption, clock_for
 from outreach.cli.output import say
+from outreach.cli.state import state
 from outreach.errors import OutreachError
-from outreach.services.reply_classifier import classify_reply
+from outreach.services.reply_classifier import classify_reply, model_with
+from outreach.services.reply_corrections import correct_label, workspace_corrections
 
 
 def classify(
@@ -30,3 +35,30 @@ def classify(
     for line in lines:
         found = classify_reply(line.replace("\\n", "\n"))
         say(json.dumps(found.as_json(), ensure_ascii=False))
+
+
+def label(
+    ctx: typer.Context,
+    inbound_id: Annotated[int, typer.Argument(help="The reply (see 'outreach replies list')")],
+    new_label: Annotated[str, typer.Argument(metavar="LABEL", help="What the reply says")],
+    now: NowOption = None,
+) -> None:
+    """Correct a reply's label: counted everywhere, kept in the history, and taught."""
+    workspace_app = state(ctx).app()
+    moment = clock_for(now)() if now is not None else workspace_app.clock()
+    with workspace_app.session() as session:
+        before = correct_label(session, inbound_id, new_label, moment)
+    say(f"Reply {inbound_id} is now {new_label} (was {before}). The classifier learns it at the "
+        "next sync (or now: outreach replies retrain).")  # fmt: skip
+
+
+def retrain(ctx: typer.Context) -> None:
+    """Train the classifier again with this workspace's corrections (normally at the next sync)."""
+    workspace_app = state(ctx).app()
+    with workspace_app.session() as session:
+        corrections = workspace_corrections(session)
+    started = time.perf_counter()
+    model = model_with(tuple(corrections))
+    say(f"Classifier ready: the shipped replies and {len(corrections)} correction(s) of this "
+        f"workspace; {len(model.vocabulary):,} features, {time.perf_counter() - started:.1f} s "
+        f"(cached in {default_cache()}).")  # fmt: skip

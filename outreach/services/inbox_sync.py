@@ -47,6 +47,7 @@ from outreach.services.app import App
 from outreach.services.history import record_event
 from outreach.services.replies import ReplyKind, record_failed_delivery, record_reply
 from outreach.services.reply_classifier import classify_reply
+from outreach.services.reply_corrections import workspace_corrections
 
 SYNC_BATCH = 200
 MAX_STORED_RAW_CHARACTERS = 1_000_000
@@ -502,7 +503,7 @@ def _act(session: Session, reading: Reading, creator: Creator, row: Inbound, now
     summary = f"{reading.subject!r}"
     at = row.received_at
     if reading.kind is InboundKind.REPLY:
-        labelled = classify_reply(reading.text)
+        labelled = classify_reply(reading.text, workspace_corrections(session))
         row.label, row.confidence = labelled.label.value, labelled.confidence
         row.needs_review = labelled.needs_review
         row.language = row.language or labelled.language

@@ -8,12 +8,14 @@ cached (see adapters.reply_training); loading it takes milliseconds.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 from outreach.adapters.reply_training import CORPUS_LANGUAGES, cached_model, default_cache
 from outreach.core.languages import detect_language
+from outreach.core.reply_corpus import Example
 from outreach.core.reply_labels import ReplyLabel
 from outreach.core.reply_model import ReplyModel
 
@@ -41,17 +43,22 @@ class Classified:
         }
 
 
-def classify_reply(text: str) -> Classified:
-    """The label of a reply's new text."""
+def classify_reply(text: str, corrections: Sequence[Example] = ()) -> Classified:
+    """The label of a reply's new text, by the model that learnt the workspace's corrections."""
     if not text.strip():
         return Classified(ReplyLabel.UNCLEAR, 0.0, True, None)
-    language = detect_language(text) or _by_script(text)
+    language = language_of(text)
     if language is not None and language not in CORPUS_LANGUAGES:
         return Classified(ReplyLabel.UNCLEAR, 0.0, True, language)
-    prediction = _model().predict(text)
+    prediction = model_with(tuple(corrections)).predict(text)
     label = ReplyLabel(prediction.label)
     needs_review = prediction.needs_review or label is ReplyLabel.UNCLEAR
     return Classified(label, prediction.confidence, needs_review, language)
+
+
+def language_of(text: str) -> str | None:
+    """The reply's language (None: too short to tell, and no script gives it away)."""
+    return detect_language(text) or _by_script(text)
 
 
 def _by_script(text: str) -> str | None:
@@ -64,7 +71,8 @@ def _by_script(text: str) -> str | None:
     return "zh" if _HAN.search(text) else None
 
 
-@cache
-def _model() -> ReplyModel:
-    # One model per process: every sync and command after the first reuses it.
-    return cached_model(default_cache())
+@lru_cache(maxsize=4)
+def model_with(corrections: tuple[Example, ...] = ()) -> ReplyModel:
+    """The model for the shipped corpus plus these corrections (trained once, then cached)."""
+    # One model per process and set of corrections: every sync after the first reuses it.
+    return cached_model(default_cache(), corrections)

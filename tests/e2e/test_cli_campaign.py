@@ -281,6 +281,36 @@ def test_a_reply_recorded_by_hand_is_listed_labelled_dated_and_reported(imported
     assert waiting["text"] == "Yes please! (by DM)"
 
 
+def test_a_corrected_label_counts_everywhere_is_in_the_history_and_is_taught(
+    imported: Path,
+) -> None:
+    run_outreach(imported, "campaign", "enroll", "spring-serum")
+    for minute in range(0, 60, 10):
+        run_outreach(imported, "run", "--once", "--now", f"2030-01-08T01:{minute}0Z")
+    slang = "nah fam, zorblax season is over for me"
+    run_outreach(imported, "replies", "record", "misaki.hada", "--kind", "reply", "--label",
+                 "interested", "--text", slang, "--at", "2030-01-09", "--now",
+                 "2030-01-10T03:00Z")  # fmt: skip
+    [reply] = json.loads(run_outreach(imported, "replies", "list", "--format", "json").stdout)
+
+    corrected = run_outreach(imported, "replies", "label", str(reply["id"]), "declined",
+                             "--now", "2030-01-10T03:00Z")  # fmt: skip
+    wrong = run_outreach(imported, "replies", "label", str(reply["id"]), "maybe")
+    retrained = run_outreach(imported, "replies", "retrain")
+
+    assert corrected.code == 0, corrected.stderr
+    assert f"Reply {reply['id']} is now declined (was interested)" in corrected.stdout
+    assert wrong.code == 1 and "'maybe' is not a reply label" in wrong.stderr
+    assert "1 correction(s) of this workspace" in retrained.stdout
+    [listed] = json.loads(run_outreach(imported, "replies", "list", "--format", "json").stdout)
+    assert (listed["label"], listed["needs_review"]) == ("declined", False)
+    report = json.loads(run_outreach(imported, "report", "--format", "json").stdout)
+    [spring] = report["campaigns"]
+    assert (spring["interested"], spring["declined"]) == (0, 1)
+    history = run_outreach(imported, "history", "misaki.hada").stdout
+    assert f"reply {reply['id']} labelled declined by a person (was interested)" in history
+
+
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [

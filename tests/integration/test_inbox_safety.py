@@ -300,10 +300,10 @@ def test_a_message_that_fails_unexpectedly_is_set_aside_and_the_rest_is_read(
         imap_server.append(reply(kenta, "kenta.tanaka@mail.example", "ぜひお願いします！"))
         real_label = inbox_sync.classify_reply
 
-        def label_or_fail(text: str) -> Any:
+        def label_or_fail(text: str, *more: Any) -> Any:
             if text.startswith("BOOM"):
                 raise RuntimeError("a bug we never saw")  # the fault this test injects
-            return real_label(text)
+            return real_label(text, *more)
 
         monkeypatch.setattr(inbox_sync, "classify_reply", label_or_fail)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from outreach.adapters.reply_training import cached_model, model_from_json, model_to_json
+from outreach.core.reply_corpus import Example
 from outreach.core.reply_model import ReplyModel
 
 EXAMPLES = [
@@ -79,3 +80,14 @@ def test_confidence_is_a_probability_and_unsure_replies_go_to_a_person(model: Re
     assert 0 < unsure.confidence < sure.confidence <= 1
     assert abs(sum(sure.probabilities.values()) - 1) < 0.01
     assert not sure.needs_review and unsure.needs_review
+
+
+def test_a_workspaces_corrections_teach_its_model(tmp_path: Path) -> None:
+    slang = "nah fam, zorblax season is over for me"
+    corrections = [Example("en", "declined", slang), Example("en", "declined", "zorblax, nope")]
+
+    taught = cached_model(tmp_path, corrections)
+
+    assert taught.predict(slang).label == "declined"
+    assert taught.predict("zorblax season is over").label == "declined"  # not only the same text
+    assert len(list(tmp_path.glob("reply-model-*.json"))) == 1
