@@ -38,14 +38,17 @@ def main() -> None:
     started = time.perf_counter()
     scores, truth = held_out_scores(examples, labels, folds)
     temperature = fit_temperature(scores, truth)
-    threshold = choose_review_threshold(scores, truth, temperature)
+    unclear = labels.index("unclear")
+    threshold = choose_review_threshold(scores, truth, temperature, unclear)
     print(f"{len(examples)} replies, {folds}-fold, {time.perf_counter() - started:.1f} s; "
           f"temperature {temperature}, review below {threshold:.2f}")  # fmt: skip
     rows = []
     for example, row, right in zip(examples, scores, truth, strict=True):
         probabilities = softmax([s / temperature for s in row])
         best = max(range(len(row)), key=probabilities.__getitem__)
-        rows.append((example, labels[best], probabilities[best] < threshold, best == right))
+        # As labelling does: unsure, or unclear whatever the confidence, goes to a person.
+        read = probabilities[best] < threshold or best == unclear
+        rows.append((example, labels[best], read, best == right))
     print("\nlanguage  replies  accuracy  to a person  acted on wrongly  accuracy of the rest")
     for language in [*sorted({e.language for e in examples}), "all"]:
         mine = [r for r in rows if language in ("all", r[0].language)]
@@ -59,10 +62,11 @@ def main() -> None:
     print(" " * 13 + "".join(f"{label[:8]:>9}" for label in labels))
     for true in labels:
         print(f"{true:<13}" + "".join(f"{pairs[(true, p)]:>9}" for p in labels))
-    print("\ntrade-off: share sent to a person vs accuracy of the rest (all languages)")
+    print("\ntrade-off: share sent to a person (unsure, or unclear) vs accuracy of the rest")
     for review_below in (0.0, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
-        sure = [(e, right) for e, row, right in _calibrated(examples, scores, truth, temperature)
-                if row >= review_below]  # fmt: skip
+        sure = [(e, right) for e, confidence, best, right
+                in _calibrated(examples, scores, truth, temperature)
+                if confidence >= review_below and best != unclear]  # fmt: skip
         share = 1 - len(sure) / len(rows)
         accuracy = sum(right for _, right in sure) / len(sure) if sure else 1.0
         print(f"  review below {review_below:.1f}: {share:6.1%} to a person, "
@@ -83,7 +87,7 @@ def _calibrated(examples, scores, truth, temperature):  # type: ignore[no-untype
     for example, row, right in zip(examples, scores, truth, strict=True):
         probabilities = softmax([s / temperature for s in row])
         best = max(range(len(row)), key=probabilities.__getitem__)
-        yield example, probabilities[best], best == right
+        yield example, probabilities[best], best, best == right
 
 
 def _speed(examples: list) -> None:  # type: ignore[type-arg]

@@ -92,8 +92,12 @@ def train(examples: Sequence[Example]) -> ReplyModel:
     return replace(
         _fit_plain(examples, labels),
         temperature=temperature,
-        review_below=choose_review_threshold(scores, truth, temperature),
+        review_below=choose_review_threshold(scores, truth, temperature, _unclear(labels)),
     )
+
+
+def _unclear(labels: tuple[str, ...]) -> int | None:
+    return labels.index(ReplyLabel.UNCLEAR.value) if ReplyLabel.UNCLEAR.value in labels else None
 
 
 def held_out_scores(
@@ -155,21 +159,29 @@ def fit_temperature(scores: Sequence[Sequence[float]], truth: Sequence[int]) -> 
 
 
 def choose_review_threshold(
-    scores: Sequence[Sequence[float]], truth: Sequence[int], temperature: float
+    scores: Sequence[Sequence[float]],
+    truth: Sequence[int],
+    temperature: float,
+    read_anyway: int | None = None,
 ) -> float:
-    """The lowest confidence to act on: wrong-and-sure at most 3%, people reading at most 20%."""
-    outcomes = []
+    """The lowest confidence to act on: wrong-and-sure at most 3%, people reading at most 20%.
+
+    Predictions of `read_anyway` (unclear) go to a person whatever their confidence.
+    """
+    outcomes, always_read = [], 0
     for row, right in zip(scores, truth, strict=True):
         probabilities = softmax([s / temperature for s in row])
         best = max(range(len(row)), key=probabilities.__getitem__)
-        outcomes.append((probabilities[best], best == right))
+        if best == read_anyway:
+            always_read += 1
+        else:
+            outcomes.append((probabilities[best], best == right))
     outcomes.sort()
-    total = len(outcomes)
-    for cut in range(total + 1):
-        sure = outcomes[cut:]
-        wrong = sum(1 for _, right in sure if not right)
-        if wrong / total <= MAX_WRONG_AND_SURE or cut / total >= MAX_REVIEW:
-            return outcomes[cut][0] if cut < total else 1.0
+    total = len(outcomes) + always_read
+    for cut in range(len(outcomes) + 1):
+        wrong = sum(1 for _, right in outcomes[cut:] if not right)
+        if wrong / total <= MAX_WRONG_AND_SURE or (cut + always_read) / total >= MAX_REVIEW:
+            return outcomes[cut][0] if cut < len(outcomes) else 1.0
     return 1.0
 
 
