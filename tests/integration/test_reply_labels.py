@@ -72,3 +72,36 @@ def test_a_reply_in_a_language_without_training_data_is_unclear_never_a_guess(
 
     assert (found.label, found.confidence, found.needs_review) == (ReplyLabel.UNCLEAR, 0.0, True)
     assert found.language == language.split("-")[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # negations near a yes-word
+        ("I'm not in this time, sorry.", "declined"),
+        ("興味はありますが、今回はお受けできません。", "declined"),
+        ("좋은 제안이지만 진행은 안 할게요.", "declined"),
+        ("Not interested, but thank you for the lovely email!", "declined"),
+        # mixed intents: what the brand must do first
+        ("Yes! What's your budget though?", "rate_request"),
+        ("Happy to, after my exams in February.", "not_now"),
+        ("Love it! Could you ship to Canada?", "question"),
+        ("ぜひやりたいです！ただ報酬はありますか？", "rate_request"),
+        ("좋아요! 근데 3월 이후에 해도 될까요?", "not_now"),
+        ("Sounds fun! Please talk to my manager about it.", "agency"),
+        # amounts
+        ("My fee is £350 for a reel.", "rate_request"),
+        ("インスタ1投稿で25,000円です。", "rate_request"),
+        ("피드 1건에 15만원입니다.", "rate_request"),
+        # dates
+        ("I could do it in late April.", "not_now"),
+        ("4月になったらお願いします。", "not_now"),
+        ("11월 이후에 연락 주세요.", "not_now"),
+        # agencies
+        ("My talent agency handles this, email them please.", "agency"),
+        ("事務所経由でお願いします。", "agency"),
+        ("소속사 매니저님께 전달할게요.", "agency"),
+    ],
+)
+def test_negations_mixed_intents_amounts_dates_and_agencies(text: str, label: str) -> None:
+    assert classify_reply(text).label.value == label
