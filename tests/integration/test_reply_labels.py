@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from outreach.core.reply_labels import ReplyLabel
@@ -105,3 +107,24 @@ def test_a_reply_in_a_language_without_training_data_is_unclear_never_a_guess(
 )
 def test_negations_mixed_intents_amounts_dates_and_agencies(text: str, label: str) -> None:
     assert classify_reply(text).label.value == label
+
+
+TRIMMED = (
+    Path(__file__).resolve().parents[2]
+    / ".."
+    / "shared"
+    / "corpora"
+    / "discourse_email_reply_trimmer"
+    / "trimmed"
+)
+
+
+@pytest.mark.skipif(not TRIMMED.is_dir(), reason=f"shared corpora folder missing: {TRIMMED}")
+def test_real_replies_about_other_things_mostly_go_to_a_person() -> None:
+    # Replies nobody on this project wrote, to mail that was no collaboration proposal: the
+    # classifier must not act on most of them as if a creator had answered one.
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(TRIMMED.glob("*"))]
+
+    read = [classify_reply(text).needs_review for text in texts if text.strip()]
+
+    assert len(read) > 50 and sum(read) / len(read) >= 0.7
