@@ -90,6 +90,8 @@ class Settings:
     digest_at: str | None = None  # HH:MM in the brand's time zone
     timezone: str = "UTC"  # the brand's own time zone (digest time, report dates)
     inbox_fresh_minutes: int = DEFAULT_INBOX_FRESH_MINUTES  # see core.inbox_freshness
+    # Passwords of the mailboxes in mailboxes.toml, by mailbox name (OUTREACH_MAILBOX_X_PASSWORD).
+    mailbox_passwords: Mapping[str, Secret] = field(default_factory=dict, repr=False)
 
     @property
     def capture_mode(self) -> bool:
@@ -126,6 +128,8 @@ KNOWN_KEYS = (
     "WORKSPACE",
 )
 SECRET_KEYS = frozenset({"SMTP_PASSWORD", "IMAP_PASSWORD"})
+# One password per mailbox of mailboxes.toml: OUTREACH_MAILBOX_LUNA_PASSWORD for "luna".
+MAILBOX_PASSWORD = re.compile(r"^OUTREACH_MAILBOX_([A-Z0-9_]+)_PASSWORD$")
 DEFAULT_PORTS = {
     "SMTP": {Security.NONE: 25, Security.STARTTLS: 587, Security.TLS: 465},
     "IMAP": {Security.NONE: 143, Security.STARTTLS: 143, Security.TLS: 993},
@@ -170,6 +174,7 @@ def load_settings(
         sources=dict(sources or {}),
         cool_off_days=_days(reader, "COOL_OFF_DAYS", DEFAULT_COOL_OFF_DAYS),
         imap_processed_folder=_folder(reader),
+        mailbox_passwords=_mailbox_passwords(reader),
         return_path=_return_path(reader),
         rights_warn_days=_days(reader, "RIGHTS_WARN_DAYS", DEFAULT_RIGHTS_WARN_DAYS),
         digest_to=_optional_address(reader, "DIGEST_TO"),
@@ -233,10 +238,19 @@ def _timezone(reader: _Reader) -> str:
     return value
 
 
+def _mailbox_passwords(reader: _Reader) -> dict[str, Secret]:
+    passwords = {}
+    for name, value in reader.values.items():
+        match = MAILBOX_PASSWORD.match(name)
+        if match and value.strip():
+            passwords[match.group(1).lower()] = Secret(value)
+    return passwords
+
+
 def _reject_unknown_keys(reader: _Reader) -> None:
     known = [PREFIX + key for key in KNOWN_KEYS]
     for name in sorted(reader.values):
-        if name.startswith(PREFIX) and name not in known:
+        if name.startswith(PREFIX) and name not in known and not MAILBOX_PASSWORD.match(name):
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
             where = reader.sources.get(name, "the environment")
@@ -413,5 +427,8 @@ def describe(settings: Settings) -> list[tuple[str, str, str]]:
         ("DIGEST_AT", show(settings.digest_at)),
         ("TIMEZONE", settings.timezone),
         ("INBOX_FRESH_MINUTES", str(settings.inbox_fresh_minutes)),
+    ]
+    rows += [
+        (f"MAILBOX_{name.upper()}_PASSWORD", MASK) for name in sorted(settings.mailbox_passwords)
     ]
     return [(PREFIX + key, value, source(key)) for key, value in rows]

@@ -4,29 +4,40 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from outreach.adapters.template_files import TemplateLibrary
 from outreach.core.campaign_spec import CampaignSpec, CampaignSpecError, parse_campaign
-from outreach.errors import CampaignError, NotFoundError
+from outreach.errors import CampaignError, NotFoundError, OutreachError
+
+T = TypeVar("T")
 
 
 def load_campaign_file(path: Path) -> CampaignSpec:
     """Read and validate one campaign file; errors name the file (and line or key)."""
+    return parsed_toml_file(path, parse_campaign, CampaignError)
+
+
+def parsed_toml_file(
+    path: Path, parse: Callable[[dict[str, Any]], T], error: type[OutreachError]
+) -> T:
+    """A TOML file read and parsed; `error` names the file, and the line and key it can."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise CampaignError(f"{path}: cannot read: {exc}") from None
+        raise error(f"{path}: cannot read: {exc}") from None
     try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CampaignError(f"{path}: not valid TOML: {exc}") from None
+        raise error(f"{path}: not valid TOML: {exc}") from None
     try:
-        return parse_campaign(table)
+        return parse(table)
     except CampaignSpecError as exc:
         line = line_of_key(text, exc.key)
         where = f"{path}:{line}" if line else str(path)
-        raise CampaignError(f"{where}: {exc.key}: {exc.reason}") from None
+        raise error(f"{where}: {exc.key}: {exc.reason}") from None
 
 
 _KEY_PART = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:\[(?P<index>\d+)\])?$")

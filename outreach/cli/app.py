@@ -14,6 +14,7 @@ from outreach.cli import (
     contacts_commands,
     daemon_commands,
     draft_commands,
+    mailbox_commands,
     partner_commands,
     relationship_commands,
     reply_label_commands,
@@ -47,6 +48,7 @@ daemon_commands.replies_app.command("label")(reply_label_commands.label)
 daemon_commands.replies_app.command("retrain")(reply_label_commands.retrain)
 app.add_typer(daemon_commands.replies_app, name="replies")
 app.add_typer(partner_commands.app, name="partners")
+app.add_typer(mailbox_commands.app, name="mailbox")
 app.command("run")(daemon_commands.run)
 app.command("status")(daemon_commands.status)
 app.command("approve")(daemon_commands.approve_command)

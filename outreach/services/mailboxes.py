@@ -1,0 +1,64 @@
+"""The mailboxes a workspace sends from: mailboxes.toml, else the OUTREACH_SMTP_* settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from outreach.adapters.mailbox_files import load_mailboxes
+from outreach.core.mailbox_spec import Endpoint, MailboxSpec
+from outreach.errors import NotFoundError
+from outreach.settings import MailServer, Secret, Settings
+
+DEFAULT_MAILBOX = "default"
+
+
+@dataclass(frozen=True)
+class Mailbox:
+    """One mailbox as configured, with whether its secret is there (never the secret)."""
+
+    spec: MailboxSpec
+    password: Secret | None
+    password_key: str  # where the password comes from
+
+    @property
+    def ready(self) -> str:
+        """What is missing before it can send, or "ready"."""
+        if self.spec.auth == "oauth2":
+            return "needs 'outreach mailbox login' (OAuth 2.0 sign-in comes next)"
+        if not self.spec.user:
+            return "ready (no login)"  # a relay that takes mail without one
+        return "ready" if self.password else f"no password: set {self.password_key}"
+
+
+def configured_mailboxes(settings: Settings) -> list[Mailbox]:
+    """Every mailbox: the settings' own (as 'default', when a server is set), then the file's."""
+    found = []
+    if settings.smtp.host:
+        found.append(_default(settings))
+    for spec in load_mailboxes(settings.workspace):
+        found.append(Mailbox(spec, settings.mailbox_passwords.get(spec.name), spec.password_key))
+    return found
+
+
+def find_mailbox(settings: Settings, name: str) -> Mailbox:
+    """One mailbox by name; refuses naming the ones there are."""
+    mailboxes = configured_mailboxes(settings)
+    for mailbox in mailboxes:
+        if mailbox.spec.name == name:
+            return mailbox
+    names = ", ".join(m.spec.name for m in mailboxes) or "none (see 'Connect your mailbox')"
+    raise NotFoundError(f"no mailbox {name!r}; mailboxes: {names}")
+
+
+def _default(settings: Settings) -> Mailbox:
+    smtp, imap = settings.smtp, settings.imap
+    spec = MailboxSpec(
+        name=DEFAULT_MAILBOX, address=settings.sender or smtp.user or "", provider="custom",
+        auth="password", per_day=0, user=smtp.user or "",
+        smtp=_endpoint(smtp), imap=_endpoint(imap),
+    )  # fmt: skip
+    return Mailbox(spec, smtp.password, "OUTREACH_SMTP_PASSWORD")
+
+
+def _endpoint(server: MailServer) -> Endpoint:
+    return Endpoint(server.host or "", server.port, server.security.value)
