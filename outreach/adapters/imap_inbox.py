@@ -7,12 +7,28 @@ from dataclasses import dataclass
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
+from imapclient.imapclient import SENT
 
 from outreach.errors import OutreachError
 from outreach.settings import MailServer, Security
 
 FOLDER = "INBOX"
 MAX_MESSAGE_BYTES = 25 * 1024 * 1024  # larger ones are read by their headers only
+
+
+# Where mail programs keep what was sent, when the server names no \\Sent folder (RFC 6154).
+SENT_FOLDER_NAMES = ("Sent", "Sent Items", "Sent Messages", "Sent Mail", "[Gmail]/Sent Mail",
+                     "INBOX.Sent", "送信済みメール", "보낸편지함")  # fmt: skip
+_SENT_FIELDS = "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID IN-REPLY-TO REFERENCES TO DATE)]"
+
+
+@dataclass(frozen=True)
+class SentBatch:
+    """Headers of messages in the Sent folder since a checkpoint."""
+
+    folder: str
+    uidvalidity: int
+    headers: list[tuple[int, bytes]]
 
 
 @dataclass(frozen=True)
@@ -77,6 +93,27 @@ class ImapInbox:
             ]  # fmt: skip
             return FetchedBatch(current, messages, frozenset(heads))
 
+    def fetch_sent(
+        self, folder: str | None, uidvalidity: int | None, last_uid: int, limit: int
+    ) -> SentBatch | None:
+        """Headers of what was sent since last_uid; None when there is no Sent folder."""
+        try:
+            with self._client() as client:
+                name = folder or _sent_folder(client)
+                if name is None or not client.folder_exists(name):
+                    return None
+                info = client.select_folder(name, readonly=True)
+                current = int(info[b"UIDVALIDITY"])
+                start = last_uid + 1 if current == uidvalidity else 1
+                uids = sorted(u for u in client.search(["UID", f"{start}:*"]) if u >= start)
+                uids = uids[:limit]
+                fetched = client.fetch(uids, [_SENT_FIELDS]) if uids else {}
+                headers = [(uid, _header(fetched[uid])) for uid in uids if uid in fetched]
+                return SentBatch(name, current, headers)
+        except (TimeoutError, IMAPClientError, OSError, ssl.SSLError) as exc:
+            where = f"IMAP {self.server.host}:{self.server.port}"
+            raise OutreachError(f"{where}: Sent folder: {type(exc).__name__}: {exc}") from None
+
     def move(self, uidvalidity: int, uids: list[int], folder: str) -> list[int] | None:
         """Move these messages to the folder (created if missing); the UIDs moved.
 
@@ -122,3 +159,19 @@ class ImapInbox:
         assert server.user is not None
         client.login(server.user, password)
         return client
+
+
+def _sent_folder(client: IMAPClient) -> str | None:
+    """The folder the server marks \\Sent, else the first of the usual names that exists."""
+    found = client.find_special_folder(SENT)
+    if found:
+        return str(found)
+    return next((name for name in SENT_FOLDER_NAMES if client.folder_exists(name)), None)
+
+
+def _header(item: dict[bytes, object]) -> bytes:
+    # Servers echo the fetched header fields in their own spelling: take the one BODY part.
+    for key, value in item.items():
+        if key.upper().startswith(b"BODY[HEADER.FIELDS") and isinstance(value, bytes):
+            return value
+    return b""

@@ -219,6 +219,8 @@ def replies_sync(ctx: typer.Context, now: NowOption = None) -> None:
             f"{workspace_app.settings.imap_processed_folder}.")  # fmt: skip
     if report.move_error:
         note(f"Handled mail was not moved (tried again at the next sync): {report.move_error}")
+    if report.sent_error:
+        note(f"The Sent folder was not read (tried again at the next sync): {report.sent_error}")
 
 
 @replies_app.command("list")

@@ -13,6 +13,7 @@ from outreach.core.inbox_freshness import WAITING_FOR_INBOX, inbox_failing
 from outreach.errors import OutreachError
 from outreach.services.app import App
 from outreach.services.inbox_sync import QUARANTINED, SyncReport, sync_inbox
+from outreach.services.sent_sync import sync_sent
 
 
 def read_inbox(app: App, inbox: ImapInbox, now: datetime) -> SyncReport:
@@ -27,6 +28,14 @@ def read_inbox(app: App, inbox: ImapInbox, now: datetime) -> SyncReport:
         record_read(app, inbox.mailbox, now, error=str(exc))
         raise
     record_read(app, inbox.mailbox, now)
+    try:
+        answered = sync_sent(app, inbox, now)
+    except OutreachError as exc:
+        # Our own answers are a convenience: the inbox itself was read, so nothing waits.
+        report.sent_error = str(exc)
+    else:
+        if answered:
+            report.counts["answered"] = answered
     return report
 
 

@@ -67,6 +67,7 @@ class SyncReport:
     counts: dict[str, int] = field(default_factory=dict)
     moved: int = 0  # handled bounces and auto-replies moved to OUTREACH_IMAP_PROCESSED_FOLDER
     move_error: str | None = None
+    sent_error: str | None = None  # the Sent folder could not be read (the inbox was)
 
     def add(self, kind: str) -> None:
         """Count one message of this kind."""
@@ -87,14 +88,14 @@ def sync_inbox(app: App, inbox: ImapInbox, now: datetime) -> SyncReport:
                 try:
                     kind = _take(session, inbox.mailbox, batch.uidvalidity, uid, raw, now,
                                  app.settings.return_path, uid in batch.headers_only)  # fmt: skip
-                    _advance(session, inbox.mailbox, batch.uidvalidity, uid, now)
+                    advance_checkpoint(session, inbox.mailbox, batch.uidvalidity, uid, now)
                     session.commit()
                     report.add(kind)
                 except IntegrityError:
                     # Already taken (another worker, or a crash after the row was written):
                     # nothing is counted twice, and the checkpoint moves past it.
                     session.rollback()
-                    _advance(session, inbox.mailbox, batch.uidvalidity, uid, now)
+                    advance_checkpoint(session, inbox.mailbox, batch.uidvalidity, uid, now)
                     session.commit()
                 except (OperationalError, InterfaceError):
                     raise  # the database itself is away: stop, and read this one again later
@@ -103,7 +104,7 @@ def sync_inbox(app: App, inbox: ImapInbox, now: datetime) -> SyncReport:
                     # runners do): it is set aside, listed for a person, and the sync goes on.
                     session.rollback()
                     _quarantine(session, inbox.mailbox, batch.uidvalidity, uid, raw, now, exc)
-                    _advance(session, inbox.mailbox, batch.uidvalidity, uid, now)
+                    advance_checkpoint(session, inbox.mailbox, batch.uidvalidity, uid, now)
                     session.commit()
                     report.add(QUARANTINED)
         if len(batch.messages) < SYNC_BATCH:
@@ -181,7 +182,10 @@ def _quarantine(
                         note=f"set aside after an unexpected error: {reason}"))  # fmt: skip
 
 
-def _advance(session: Session, mailbox: str, uidvalidity: int, uid: int, now: datetime) -> None:
+def advance_checkpoint(
+    session: Session, mailbox: str, uidvalidity: int, uid: int, now: datetime
+) -> None:
+    """Move a folder's checkpoint past this UID (starting over when UIDVALIDITY changed)."""
     checkpoint = session.get(MailboxCheckpoint, mailbox)
     if checkpoint is None:
         checkpoint = MailboxCheckpoint(mailbox=mailbox, uidvalidity=uidvalidity, updated_at=now)
