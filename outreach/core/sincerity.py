@@ -8,6 +8,7 @@ compared as well as English.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -84,6 +85,46 @@ def minimum_length(language: str | None, note: str) -> int:
     return 25 if CJK_CHARACTER.search(note) else MIN_NOTE_CHARACTERS_DEFAULT
 
 
+class NoteIndex:
+    """Notes by their trigrams, to find a note's nearest other without comparing with all.
+
+    Exact for what the guard decides: a note at least NEAR_DUPLICATE alike must share one of
+    the other's rarest trigrams (prefix filtering: J(A, B) >= t needs |A & B| >= t|A|, so B
+    holds one of any |A| - ceil(t|A|) + 1 trigrams of A). Notes less alike are found when
+    they share such a trigram, which is what `campaign check` shows as the nearest.
+    """
+
+    def __init__(self, notes: Iterable[tuple[str, frozenset[str]]]) -> None:
+        self.notes: list[tuple[str, frozenset[str]]] = []
+        self.postings: dict[str, list[int]] = {}
+        for handle, grams in notes:
+            self.add(handle, grams)
+
+    def add(self, handle: str, grams: frozenset[str]) -> None:
+        """Index one more note."""
+        number = len(self.notes)
+        self.notes.append((handle, grams))
+        for gram in grams:
+            self.postings.setdefault(gram, []).append(number)
+
+    def nearest(self, handle: str, grams: frozenset[str]) -> tuple[str | None, float]:
+        """The most alike note of another creator, and how alike (0 when none shares enough)."""
+        if not grams:
+            return None, 0.0
+        rarest = sorted(grams, key=lambda gram: len(self.postings.get(gram, ())))
+        prefix = rarest[: len(grams) - math.ceil(NEAR_DUPLICATE * len(grams)) + 1]
+        candidates = {n for gram in prefix for n in self.postings.get(gram, ())}
+        best, score = None, 0.0
+        for number in sorted(candidates):
+            other, theirs = self.notes[number]
+            if other == handle:
+                continue
+            value = similarity(grams, theirs)
+            if value > score:
+                best, score = other, value
+        return best, score
+
+
 def judge(subjects: Iterable[NoteSubject], others: Iterable[NoteSubject] = ()) -> list[Verdict]:
     """A verdict for each note: too short, about nothing of theirs, or a copy of another's.
 
@@ -92,22 +133,22 @@ def judge(subjects: Iterable[NoteSubject], others: Iterable[NoteSubject] = ()) -
     compared with each other (a creator's own words may come back in a later campaign).
     """
     people = [s for s in subjects if s.note.strip()]
-    mine = [(s.handle, shingles(normalised(s.note, s.names))) for s in people]
-    theirs = [(s.handle, shingles(normalised(s.note, s.names))) for s in others if s.note.strip()]
-    everyone = mine + theirs
-    verdicts = []
-    for subject, (_, own) in zip(people, mine, strict=True):
-        nearest, score = None, 0.0
-        for handle, other in everyone:
-            if handle == subject.handle:
-                continue
-            value = similarity(own, other)
-            if value > score:
-                nearest, score = handle, value
-        length = len(subject.note.strip())
-        verdicts.append(Verdict(subject.handle, nearest, round(score, 2), length,
-                                _problem(subject, nearest, score, length)))  # fmt: skip
-    return verdicts
+    index = NoteIndex(fingerprint(s) for s in [*people, *others] if s.note.strip())
+    return [judge_one(subject, index) for subject in people]
+
+
+def fingerprint(subject: NoteSubject) -> tuple[str, frozenset[str]]:
+    """A note as the index keeps it: whose it is and its trigrams, names taken out."""
+    return subject.handle, shingles(normalised(subject.note, subject.names))
+
+
+def judge_one(subject: NoteSubject, index: NoteIndex) -> Verdict:
+    """The verdict for one note against an index of the others (its own may be in it)."""
+    _, own = fingerprint(subject)
+    nearest, score = index.nearest(subject.handle, own)
+    length = len(subject.note.strip())
+    return Verdict(subject.handle, nearest, round(score, 2), length,
+                   _problem(subject, nearest, score, length))  # fmt: skip
 
 
 def _problem(subject: NoteSubject, nearest: str | None, score: float, length: int) -> str | None:

@@ -10,7 +10,14 @@ from sqlmodel import Session, col, select
 
 from outreach.adapters.models import Creator, Enrollment
 from outreach.core.addressing import EmptyAddressError, first_name
-from outreach.core.sincerity import NoteSubject, Verdict, judge
+from outreach.core.sincerity import (
+    NoteIndex,
+    NoteSubject,
+    Verdict,
+    fingerprint,
+    judge,
+    judge_one,
+)
 from outreach.services.personal_notes import note_for
 
 
@@ -56,8 +63,27 @@ def note_problem(
     subject = subject_of(creator, product, note)
     if not subject.note.strip():
         return None
-    [verdict] = judge([subject], _other_notes(session, {creator.id}))
-    return verdict.problem
+    return judge_one(subject, _every_note(session)).problem
+
+
+# The index of every note, per database, rebuilt only when a note may have changed.
+_INDEXES: dict[str, tuple[tuple[object, ...], NoteIndex]] = {}
+
+
+def _every_note(session: Session) -> NoteIndex:
+    """Every creator's notes (profile and per campaign), indexed; cached until one changes."""
+    version = (
+        *session.exec(select(func.count(col(Creator.id)), func.max(Creator.updated_at))).one(),
+        *session.exec(select(func.count(col(Enrollment.note_written_at)),
+                             func.max(Enrollment.note_written_at))).one(),
+    )  # fmt: skip
+    key = str(session.get_bind().engine.url)
+    cached = _INDEXES.get(key)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    index = NoteIndex(fingerprint(subject) for subject in _other_notes(session, set()))
+    _INDEXES[key] = (version, index)
+    return index
 
 
 def _other_notes(

@@ -1,0 +1,67 @@
+"""How long the sincerity guard takes to judge one first touch's note, by how many notes exist.
+
+.venv/bin/python -m bench.bench_guard [--notes 1000 5000 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlmodel import Session
+
+from outreach.adapters.database import create_schema, make_engine
+from outreach.adapters.models import Creator
+from outreach.services.sincerity_guard import note_problem
+
+WORDS = [
+    "serum", "skincare", "routine", "vegan", "sunscreen", "toner", "texture", "review",
+    "honest", "morning", "night", "sensitive", "oily", "dry", "barrier", "niacinamide",
+    "ceramide", "rice", "bran", "fragrance", "reel", "post", "video", "week", "month",
+    "layering", "travel", "budget", "drugstore",
+]  # fmt: skip
+
+
+SYLLABLES = ["ka", "mi", "ro", "su", "te", "na", "hi", "yo", "ze", "po", "lu", "da", "ki", "ne"]
+OWN_WORDS = [a + b + c for a in SYLLABLES for b in SYLLABLES for c in SYLLABLES]
+
+
+def main() -> None:
+    """Print seconds per judged note for each number of notes."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notes", type=int, nargs="+", default=[1000, 5000, 20000])
+    rng = random.Random(7)
+    for count in parser.parse_args().notes:
+        with tempfile.TemporaryDirectory() as folder:
+            engine = make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
+            create_schema(engine)
+            now = datetime(2026, 12, 1, tzinfo=UTC)
+            with Session(engine) as session:
+                for number in range(count):
+                    # Shared skincare words, and words of each creator's own (a post, a place).
+                    note = " ".join([*(rng.choice(WORDS) for _ in range(10)),
+                                     *(rng.choice(OWN_WORDS) for _ in range(6))])  # fmt: skip
+                    session.add(Creator(handle=f"c{number}", email=f"c{number}@x.example",
+                                        niches=["skincare"], personal_note=note,
+                                        created_at=now, updated_at=now))  # fmt: skip
+                session.commit()
+                creator = session.get(Creator, 1)
+                assert creator is not None
+                started = time.perf_counter()
+                note_problem(session, creator, "Rice Bran Serum")  # builds the index
+                cold = time.perf_counter() - started
+                rounds = 20
+                started = time.perf_counter()
+                for _ in range(rounds):
+                    note_problem(session, creator, "Rice Bran Serum")
+                warm = (time.perf_counter() - started) / rounds
+            print(f"{count:>7} notes: first check {cold:.2f} s (index built), "
+                  f"then {warm * 1000:.1f} ms per first touch judged")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
