@@ -44,3 +44,9 @@ RETRY_BASE_SECONDS = 60.0
 RETRY_FACTOR = 2.0
 RETRY_MAX_SECONDS = 3600.0
 RETRY_DEADLINE_SECONDS = 24 * 3600.0
+
+# The usual port of each protocol by how it is secured (none, starttls, tls).
+DEFAULT_PORTS = {
+    "SMTP": {"none": 25, "starttls": 587, "tls": 465},
+    "IMAP": {"none": 143, "starttls": 143, "tls": 993},
+}

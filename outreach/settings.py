@@ -15,6 +15,7 @@ from outreach.constants import (
     DEFAULT_COOL_OFF_DAYS,
     DEFAULT_DATABASE_FILENAME,
     DEFAULT_INBOX_FRESH_MINUTES,
+    DEFAULT_PORTS,
     DEFAULT_RIGHTS_WARN_DAYS,
     DEFAULT_SMTP_TIMEOUT_SECONDS,
     MASK,
@@ -130,10 +131,6 @@ KNOWN_KEYS = (
 SECRET_KEYS = frozenset({"SMTP_PASSWORD", "IMAP_PASSWORD"})
 # One password per mailbox of mailboxes.toml: OUTREACH_MAILBOX_LUNA_PASSWORD for "luna".
 MAILBOX_PASSWORD = re.compile(r"^OUTREACH_MAILBOX_([A-Z0-9_]+)_PASSWORD$")
-DEFAULT_PORTS = {
-    "SMTP": {Security.NONE: 25, Security.STARTTLS: 587, Security.TLS: 465},
-    "IMAP": {Security.NONE: 143, Security.STARTTLS: 143, Security.TLS: 993},
-}
 DEFAULT_SECURITY = {"SMTP": Security.STARTTLS, "IMAP": Security.TLS}
 
 

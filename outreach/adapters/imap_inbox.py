@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ssl
 from dataclasses import dataclass
 
@@ -73,11 +74,7 @@ class ImapInbox:
 
     def _fetch(self, uidvalidity: int | None, last_uid: int, limit: int) -> FetchedBatch:
         with self._client() as client:
-            info = client.select_folder(FOLDER, readonly=True)
-            current = int(info[b"UIDVALIDITY"])
-            start = last_uid + 1 if current == uidvalidity else 1
-            # "start:*" always matches the newest message, even one below start.
-            uids = sorted(u for u in client.search(["UID", f"{start}:*"]) if u >= start)[:limit]
+            current, uids = _new_uids(client, FOLDER, uidvalidity, last_uid, limit)
             if not uids:
                 return FetchedBatch(current, [])
             sizes = client.fetch(uids, ["RFC822.SIZE"])
@@ -102,11 +99,7 @@ class ImapInbox:
                 name = folder or _sent_folder(client)
                 if name is None or not client.folder_exists(name):
                     return None
-                info = client.select_folder(name, readonly=True)
-                current = int(info[b"UIDVALIDITY"])
-                start = last_uid + 1 if current == uidvalidity else 1
-                uids = sorted(u for u in client.search(["UID", f"{start}:*"]) if u >= start)
-                uids = uids[:limit]
+                current, uids = _new_uids(client, name, uidvalidity, last_uid, limit)
                 fetched = client.fetch(uids, [_SENT_FIELDS]) if uids else {}
                 headers = [(uid, _header(fetched[uid])) for uid in uids if uid in fetched]
                 return SentBatch(name, current, headers)
@@ -147,18 +140,38 @@ class ImapInbox:
             return sorted(int(uid) for uid in present)
 
     def _client(self) -> IMAPClient:
-        server = self.server
-        context = ssl.create_default_context()
-        client = IMAPClient(
-            server.host, port=server.port, ssl=server.security is Security.TLS,
-            ssl_context=context, timeout=server.timeout_seconds,
-        )  # fmt: skip
+        return imap_client(self.server)
+
+
+def imap_client(server: MailServer) -> IMAPClient:
+    """A connection to the server, secured as set and logged in (closed again if that fails)."""
+    context = ssl.create_default_context()
+    client = IMAPClient(
+        server.host, port=server.port, ssl=server.security is Security.TLS,
+        ssl_context=context, timeout=server.timeout_seconds,
+    )  # fmt: skip
+    try:
         if server.security is Security.STARTTLS:
             client.starttls(context)
         password = server.password.reveal() if server.password else ""
-        assert server.user is not None
-        client.login(server.user, password)
-        return client
+        client.login(server.user or "", password)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            client.shutdown()
+        raise
+    return client
+
+
+def _new_uids(
+    client: IMAPClient, folder: str, uidvalidity: int | None, last_uid: int, limit: int
+) -> tuple[int, list[int]]:
+    """The folder's UIDVALIDITY and its UIDs after last_uid (all, when UIDVALIDITY changed)."""
+    info = client.select_folder(folder, readonly=True)
+    current = int(info[b"UIDVALIDITY"])
+    start = last_uid + 1 if current == uidvalidity else 1
+    # "start:*" always matches the newest message, even one below start.
+    uids = sorted(u for u in client.search(["UID", f"{start}:*"]) if u >= start)[:limit]
+    return current, uids
 
 
 def _sent_folder(client: IMAPClient) -> str | None:

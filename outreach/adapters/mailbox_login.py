@@ -6,10 +6,11 @@ import contextlib
 import ssl
 
 import aiosmtplib
-from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
-from outreach.settings import MailServer, Security
+from outreach.adapters.imap_inbox import imap_client
+from outreach.adapters.smtp_transport import smtp_client
+from outreach.settings import MailServer
 
 
 class LoginFailed(Exception):
@@ -23,14 +24,7 @@ class LoginFailed(Exception):
 
 async def smtp_login(server: MailServer) -> None:
     """Connect, say EHLO, secure the connection and log in, then QUIT."""
-    assert server.host is not None
-    security = server.security
-    client = aiosmtplib.SMTP(
-        hostname=server.host, port=server.port, use_tls=security is Security.TLS,
-        start_tls=security is Security.STARTTLS,
-        tls_context=ssl.create_default_context() if security is not Security.NONE else None,
-        timeout=server.timeout_seconds,
-    )  # fmt: skip
+    client = smtp_client(server)
     try:
         await client.connect()
         if server.user:
@@ -50,32 +44,20 @@ async def smtp_login(server: MailServer) -> None:
 
 def imap_login(server: MailServer) -> None:
     """Connect, log in, open INBOX read-only, log out."""
-    context = ssl.create_default_context()
     try:
-        client = IMAPClient(
-            server.host, port=server.port, ssl=server.security is Security.TLS,
-            ssl_context=context, timeout=server.timeout_seconds,
-        )  # fmt: skip
-    except ssl.SSLError as exc:
-        raise LoginFailed("tls", str(exc.reason or exc)) from None
-    except OSError as exc:
-        raise LoginFailed("connect", str(exc) or type(exc).__name__) from None
-    try:
-        if server.security is Security.STARTTLS:
-            client.starttls(context)
-        password = server.password.reveal() if server.password else ""
-        client.login(server.user or "", password)
-        client.select_folder("INBOX", readonly=True)
-        client.logout()
+        client = imap_client(server)
+        try:
+            client.select_folder("INBOX", readonly=True)
+            client.logout()
+        finally:
+            with contextlib.suppress(OSError):
+                client.shutdown()
     except LoginError as exc:
         raise LoginFailed("auth", _text(exc)) from None
     except ssl.SSLError as exc:
         raise LoginFailed("tls", str(exc.reason or exc)) from None
     except (IMAPClientError, OSError) as exc:
         raise LoginFailed("connect", _text(exc)) from None
-    finally:
-        with contextlib.suppress(OSError):
-            client.shutdown()
 
 
 def _text(exc: Exception) -> str:

@@ -91,15 +91,20 @@ class SmtpTransport:
             await _close(client)
 
     def _client(self) -> aiosmtplib.SMTP:
-        security = self.server.security
-        return aiosmtplib.SMTP(
-            hostname=self.server.host,
-            port=self.server.port,
-            use_tls=security is Security.TLS,
-            start_tls=security is Security.STARTTLS,
-            tls_context=ssl.create_default_context() if security is not Security.NONE else None,
-            timeout=self.server.timeout_seconds,
-        )
+        return smtp_client(self.server)
+
+
+def smtp_client(server: MailServer) -> aiosmtplib.SMTP:
+    """A client for the server, secured as set (not connected yet)."""
+    security = server.security
+    return aiosmtplib.SMTP(
+        hostname=server.host,
+        port=server.port,
+        use_tls=security is Security.TLS,
+        start_tls=security is Security.STARTTLS,
+        tls_context=ssl.create_default_context() if security is not Security.NONE else None,
+        timeout=server.timeout_seconds,
+    )
 
 
 async def _close(client: aiosmtplib.SMTP) -> None:

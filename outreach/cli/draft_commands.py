@@ -13,7 +13,7 @@ import typer
 from outreach.adapters.campaign_files import find_campaign
 from outreach.adapters.models import Creator
 from outreach.cli.clock import NowOption, clock_for
-from outreach.cli.editor import edit_text
+from outreach.cli.editor import edit_text, read_text_file
 from outreach.cli.output import note, raw_message, readable_message, say, table, table_or_json
 from outreach.cli.state import state
 from outreach.core.edited_drafts import SCISSORS
@@ -25,6 +25,7 @@ from outreach.services.drafts import (
     edit_draft,
     editable_text,
     find_draft,
+    profile_facts,
     render_draft,
     skip_draft,
     waiting_drafts,
@@ -106,9 +107,8 @@ def show_command(
         say(text)
         say("")
         say(f"--- waits for: {_waiting_for(draft)}")
-        for key, value in draft.facts().items():
-            if value not in (None, "", []):
-                say(f"{key}: {', '.join(value) if isinstance(value, list) else value}")
+        for line in _fact_lines(draft.creator):
+            say(line)
 
 
 def _waiting_for(draft: Draft) -> str:
@@ -136,11 +136,11 @@ def write_command(
         raise typer.BadParameter("give --text or --file, not both", param_hint="--text")
     workspace_app = state(ctx).app()
     spec = find_campaign(workspace_app.schedules, campaign)
-    moment = clock_for(now)() if now is not None else workspace_app.clock()
+    moment = clock_for(now)()
     with workspace_app.session() as session:
         creator, enrollment = enrollment_of(session, handle, campaign)
         if from_file is not None:
-            text = _read_text_file(from_file)
+            text = read_text_file(from_file)
         elif text is None:
             text = _edit_note(note_for(creator, enrollment), _facts_help(creator, campaign))
         problem = note_problem(session, creator, spec.product, text.strip())
@@ -154,27 +154,23 @@ def write_command(
     say("Its first touch is planned with it on the worker's next pass (outreach run --once).")
 
 
-def _read_text_file(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise OutreachError(f"{path}: cannot read: {exc}") from None
-
-
 def _facts_help(creator: Creator, campaign: str) -> str:
-    facts = {
-        "niches": ", ".join(creator.niches), "followers": creator.followers,
-        "engagement rate": creator.engagement_rate, "language": creator.language,
-        "bio": creator.bio, "recent post": creator.recent_post,
-        "recent post URL": creator.recent_post_url,
-    }  # fmt: skip
     lines = [
         SCISSORS,
         f"# Write above the line why @{creator.handle}, in their language, for {campaign!r}.",
         "# Name something of theirs: a niche, a post, a product or place of theirs.",
     ]
-    lines += [f"# {key}: {value}" for key, value in facts.items() if value not in (None, "")]
+    lines += [f"# {line}" for line in _fact_lines(creator)]
     return "\n".join(lines)
+
+
+def _fact_lines(creator: Creator) -> list[str]:
+    """One "key: value" line per profile fact there is."""
+    return [
+        f"{key}: {', '.join(value) if isinstance(value, list) else value}"
+        for key, value in profile_facts(creator).items()
+        if value not in (None, "", [])
+    ]
 
 
 def _edit_note(current: str, help_text: str) -> str:
@@ -196,7 +192,7 @@ def edit_command(
     with workspace_app.session() as session:
         draft = find_draft(session, draft_id)
         current = editable_text(draft)
-        edited = _read_text_file(from_file) if from_file is not None else edit_text(current)
+        edited = read_text_file(from_file) if from_file is not None else edit_text(current)
         if edited == current:
             say(f"Draft {draft_id} unchanged.")
             return

@@ -1,4 +1,4 @@
-"""Open text in the person's editor ($VISUAL, $EDITOR, else vi) and read back what they saved."""
+"""Text a person gives: from their editor ($VISUAL, $EDITOR, else vi), or from a file."""
 
 from __future__ import annotations
 
@@ -30,3 +30,11 @@ def edit_text(text: str, suffix: str = ".txt") -> str:
             return path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             raise OutreachError("the edited text is not UTF-8; nothing was changed") from None
+
+
+def read_text_file(path: Path) -> str:
+    """A UTF-8 file's text; refuses naming the file when it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise OutreachError(f"{path}: cannot read: {exc}") from None

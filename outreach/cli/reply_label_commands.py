@@ -12,9 +12,9 @@ import typer
 
 from outreach.adapters.reply_training import default_cache
 from outreach.cli.clock import NowOption, clock_for
+from outreach.cli.editor import read_text_file
 from outreach.cli.output import say
 from outreach.cli.state import state
-from outreach.errors import OutreachError
 from outreach.services.reply_classifier import classify_reply, model_with
 from outreach.services.reply_corrections import correct_label, workspace_corrections
 
@@ -25,14 +25,8 @@ def classify(
     ] = None,
 ) -> None:
     """Label replies, one per line ("\\n" inside a line is a line break); one JSON line each."""
-    if from_file is not None:
-        try:
-            lines = from_file.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise OutreachError(f"{from_file}: cannot read: {exc}") from None
-    else:
-        lines = sys.stdin.read().splitlines()
-    for line in lines:
+    text = read_text_file(from_file) if from_file is not None else sys.stdin.read()
+    for line in text.splitlines():
         found = classify_reply(line.replace("\\n", "\n"))
         say(json.dumps(found.as_json(), ensure_ascii=False))
 
@@ -45,7 +39,7 @@ def label(
 ) -> None:
     """Correct a reply's label: counted everywhere, kept in the history, and taught."""
     workspace_app = state(ctx).app()
-    moment = clock_for(now)() if now is not None else workspace_app.clock()
+    moment = clock_for(now)()
     with workspace_app.session() as session:
         before = correct_label(session, inbound_id, new_label, moment)
     say(f"Reply {inbound_id} is now {new_label} (was {before}). The classifier learns it at the "

@@ -163,7 +163,11 @@ def _sender(message: EmailMessage) -> str | None:
 
 
 def _date(message: EmailMessage) -> datetime | None:
-    value = _header(message, "Date")
+    return parsed_date(_header(message, "Date"))
+
+
+def parsed_date(value: str | None) -> datetime | None:
+    """A Date header's moment (None when missing or unreadable)."""
     try:
         return parsedate_to_datetime(value) if value else None
     except (TypeError, ValueError):

@@ -15,6 +15,7 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
 # Kana, CJK ideographs and Hangul syllables: scripts written without spaces between words.
 CJK_CHARACTER = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_HAN = re.compile(r"[\u3400-\u9fff]")
 _LETTER = re.compile(r"[^\W\d_]")
 _URL = re.compile(r"\S+://\S+|\S+@\S+")
 
@@ -32,6 +33,16 @@ def detect_language(*texts: str | None) -> str | None:
     if _HANGUL.search(text) and cjk_letters * 2 >= letters:
         return "ko"
     return _langdetect(text)
+
+
+def script_language(text: str) -> str | None:
+    """The language a text's script gives away, however short: kana is Japanese, Hangul
+    Korean, and Han characters alone Chinese (Japanese and Korean text has kana or Hangul)."""
+    if _KANA.search(text):
+        return "ja"
+    if _HANGUL.search(text):
+        return "ko"
+    return "zh" if _HAN.search(text) else None
 
 
 def _langdetect(text: str) -> str | None:

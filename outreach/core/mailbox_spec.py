@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
 
+from outreach.constants import DEFAULT_PORTS
 from outreach.core.spec_errors import CampaignSpecError
 
 PROVIDERS = ("gmail", "microsoft", "naver", "daum", "yahoo_japan", "icloud", "custom")
@@ -155,18 +156,14 @@ def _endpoint(
     fallback = preset.security if preset else ("starttls" if kind == "smtp" else "tls")
     security = _choice(entry, prefix, f"{kind}_security", SECURITIES, fallback)
     default_port = (
-        preset.port if preset and security == preset.security else _port_for(kind, security)
+        preset.port
+        if preset and security == preset.security
+        else DEFAULT_PORTS[kind.upper()][security]
     )
     port = entry.get(f"{kind}_port", default_port)
     if not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535:
         raise MailboxSpecError(f"{prefix}.{kind}_port", f"{port!r} is not a port (1-65535)")
     return Endpoint(host, port, security)
-
-
-def _port_for(kind: str, security: str) -> int:
-    if kind == "smtp":
-        return {"none": 25, "starttls": 587, "tls": 465}[security]
-    return {"none": 143, "starttls": 143, "tls": 993}[security]
 
 
 def _per_day(entry: Mapping[str, Any], prefix: str) -> int:

@@ -9,19 +9,19 @@ from email import message_from_string
 from email.utils import parseaddr, parsedate_to_datetime
 from typing import Any
 
-from sqlmodel import Session, and_, col, or_, select
+from sqlmodel import Session, col, or_, select
 
 from outreach.adapters.campaign_files import find_campaign
 from outreach.adapters.models import Creator, Enrollment, EnrollmentState, Message, MessageState
 from outreach.core.edited_drafts import EditError, editor_text, read_edited
 from outreach.core.message_builder import Envelope, HeaderInjection, build_message
 from outreach.core.rendering import RenderedMessage
-from outreach.core.sincerity import GUARD_PREFIX, NEEDS_PERSONAL_NOTE
+from outreach.core.sincerity import NEEDS_PERSONAL_NOTE
 from outreach.errors import NotFoundError, OutreachError
 from outreach.services.app import App
 from outreach.services.composing import Composed, compose
 from outreach.services.history import record_event
-from outreach.services.personal_notes import note_for
+from outreach.services.personal_notes import held_for_its_note, note_for
 from outreach.services.sequences import end_enrollment
 
 NEEDS_NOTE = "needs a note"
@@ -53,18 +53,7 @@ class Draft:
 
     def facts(self) -> dict[str, Any]:
         """What a person writes the note from."""
-        c = self.creator
-        return {
-            "name": c.name,
-            "language": c.language,
-            "country": c.country,
-            "niches": list(c.niches),
-            "followers": c.followers,
-            "engagement_rate": c.engagement_rate,
-            "bio": c.bio,
-            "recent_post": c.recent_post,
-            "recent_post_url": c.recent_post_url,
-        }
+        return profile_facts(self.creator)
 
     def as_json(self) -> dict[str, Any]:
         """The documented JSON shape of `outreach drafts list --format json`."""
@@ -81,24 +70,29 @@ class Draft:
         }
 
 
+def profile_facts(creator: Creator) -> dict[str, Any]:
+    """The facts of a creator's profile a personal note is written from."""
+    c = creator
+    return {
+        "name": c.name,
+        "language": c.language,
+        "country": c.country,
+        "niches": list(c.niches),
+        "followers": c.followers,
+        "engagement_rate": c.engagement_rate,
+        "bio": c.bio,
+        "recent_post": c.recent_post,
+        "recent_post_url": c.recent_post_url,
+    }
+
+
 def waiting_drafts(session: Session, campaign: str | None = None) -> list[Draft]:
     """First touches waiting for a note or for approval, oldest first."""
     statement = (
         select(Message, Creator, Enrollment)
         .join(Creator, col(Message.creator_id) == col(Creator.id))
         .join(Enrollment, col(Message.enrollment_id) == col(Enrollment.id), isouter=True)
-        .where(
-            or_(
-                Message.state == MessageState.DRAFT.value,
-                and_(
-                    col(Message.state) == MessageState.HELD.value,
-                    or_(
-                        Message.last_error == NEEDS_PERSONAL_NOTE,
-                        col(Message.last_error).startswith(GUARD_PREFIX),
-                    ),
-                ),
-            )
-        )
+        .where(or_(Message.state == MessageState.DRAFT.value, held_for_its_note()))
         .order_by(col(Message.created_at), col(Message.id))
     )
     if campaign is not None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, or_, select
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, and_, col, func, or_, select
 
 from outreach.adapters.models import (
     Creator,
@@ -20,6 +22,42 @@ from outreach.services.history import record_event
 
 # Long enough for any sincere paragraph; a pasted document is a mistake, not a note.
 MAX_NOTE_CHARACTERS = 2000
+
+
+def held_for_its_note() -> ColumnElement[bool]:
+    """The messages held for their personal note: none written yet, or one the guard held."""
+    return and_(
+        col(Message.state) == MessageState.HELD.value,
+        or_(Message.last_error == NEEDS_PERSONAL_NOTE,
+            col(Message.last_error).startswith(GUARD_PREFIX)),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class NotesVersion:
+    """What moves whenever a note may have changed: profiles, and notes written per campaign."""
+
+    creators: int
+    creators_changed: datetime | None  # the last profile imported or edited
+    campaign_notes: int
+    campaign_note_written: datetime | None
+
+    @property
+    def latest_change(self) -> datetime | None:
+        """When a note last changed (or may have)."""
+        moments = (self.creators_changed, self.campaign_note_written)
+        return max((m for m in moments if m is not None), default=None)
+
+
+def notes_version(session: Session) -> NotesVersion:
+    """The notes' version, in two aggregate queries."""
+    creators, changed = session.exec(
+        select(func.count(col(Creator.id)), func.max(Creator.updated_at))
+    ).one()
+    notes, written = session.exec(
+        select(func.count(col(Enrollment.note_written_at)), func.max(Enrollment.note_written_at))
+    ).one()
+    return NotesVersion(creators, changed, notes, written)
 
 
 def note_for(creator: Creator, enrollment: Enrollment | None) -> str:
@@ -83,12 +121,8 @@ def write_note(
 def _release_first_touch(session: Session, enrollment: Enrollment, now: datetime) -> None:
     """The first touch held for its note is planned again, into the same row (see planning)."""
     statement = select(Message).where(
-        Message.enrollment_id == enrollment.id,
-        Message.step == 1,
-        Message.state == MessageState.HELD.value,
-        or_(Message.last_error == NEEDS_PERSONAL_NOTE,
-            col(Message.last_error).startswith(GUARD_PREFIX)),
-    )  # fmt: skip
+        Message.enrollment_id == enrollment.id, Message.step == 1, held_for_its_note()
+    )
     held = session.exec(statement).first()
     if held is None or enrollment.state != EnrollmentState.ACTIVE.value:
         return

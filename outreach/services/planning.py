@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, or_, select
+from sqlmodel import Session, col, select
 
 from outreach.adapters.models import (
     Creator,
@@ -17,7 +17,7 @@ from outreach.adapters.models import (
     MessageState,
 )
 from outreach.core.campaign_spec import CampaignSpec
-from outreach.core.sincerity import GUARD_PREFIX, NEEDS_PERSONAL_NOTE
+from outreach.core.sincerity import NEEDS_PERSONAL_NOTE
 from outreach.core.timing import next_window_start, recipient_zone
 from outreach.errors import OutreachError, SuppressedError
 from outreach.services.app import App
@@ -25,7 +25,7 @@ from outreach.services.campaign_control import paused_names
 from outreach.services.composing import compose
 from outreach.services.history import record_event
 from outreach.services.outbox import fill_message, store_outgoing, thread_for
-from outreach.services.personal_notes import note_for
+from outreach.services.personal_notes import held_for_its_note, note_for, notes_version
 from outreach.services.sending import earlier_send, ensure_contactable
 from outreach.services.sequences import end_enrollment
 from outreach.services.sincerity_guard import note_problem
@@ -58,15 +58,12 @@ def _release_written_notes(app: App, now: datetime) -> None:
             select(Message, Enrollment, Creator)
             .join(Enrollment, col(Message.enrollment_id) == col(Enrollment.id))
             .join(Creator, col(Message.creator_id) == col(Creator.id))
-            .where(Message.state == MessageState.HELD.value,
-                   Enrollment.state == EnrollmentState.ACTIVE.value,
-                   or_(Message.last_error == NEEDS_PERSONAL_NOTE,
-                       col(Message.last_error).startswith(GUARD_PREFIX)))
+            .where(held_for_its_note(), Enrollment.state == EnrollmentState.ACTIVE.value)
         ).all()  # fmt: skip
         if not held:
             return  # the usual case: nothing waits for a note, and no creator is scanned
         # A guard hold ends when any note changed after it (theirs, or the one it copied).
-        latest_change = _latest_note_change(session)
+        latest_change = notes_version(session).latest_change
         for message, enrollment, creator in held:
             written = bool(note_for(creator, enrollment))
             changed = message.last_error == NEEDS_PERSONAL_NOTE or (
@@ -79,15 +76,6 @@ def _release_written_notes(app: App, now: datetime) -> None:
                 enrollment.next_step, enrollment.next_due_at = message.step or 1, now
                 session.add(enrollment)
         session.commit()
-
-
-def _latest_note_change(session: Session) -> datetime | None:
-    """When a note last changed: a profile imported or edited, or a note written for a campaign."""
-    changes = [
-        session.exec(select(func.max(Creator.updated_at))).one(),
-        session.exec(select(func.max(Enrollment.note_written_at))).one(),
-    ]
-    return max((c for c in changes if c is not None), default=None)
 
 
 def _plan_batch(

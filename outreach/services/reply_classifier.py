@@ -7,21 +7,16 @@ cached (see adapters.reply_training); loading it takes milliseconds.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from outreach.adapters.reply_training import CORPUS_LANGUAGES, cached_model, default_cache
-from outreach.core.languages import detect_language
+from outreach.core.languages import detect_language, script_language
 from outreach.core.reply_corpus import Example
 from outreach.core.reply_labels import ReplyLabel
 from outreach.core.reply_model import ReplyModel
-
-_HAN = re.compile(r"[\u3400-\u9fff]")
-_KANA = re.compile(r"[\u3040-\u30ff]")
-_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
 
 
 @dataclass(frozen=True)
@@ -58,17 +53,7 @@ def classify_reply(text: str, corrections: Sequence[Example] = ()) -> Classified
 
 def language_of(text: str) -> str | None:
     """The reply's language (None: too short to tell, and no script gives it away)."""
-    return detect_language(text) or _by_script(text)
-
-
-def _by_script(text: str) -> str | None:
-    """The language a short text's script gives away (Han alone: Chinese, as Japanese and
-    Korean replies have kana or Hangul)."""
-    if _KANA.search(text):
-        return "ja"
-    if _HANGUL.search(text):
-        return "ko"
-    return "zh" if _HAN.search(text) else None
+    return detect_language(text) or script_language(text)
 
 
 @lru_cache(maxsize=4)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import email
 import email.policy
 from datetime import datetime
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import getaddresses
 
 from sqlmodel import Session, col, select
 
 from outreach.adapters.imap_inbox import ImapInbox
 from outreach.adapters.models import Creator, Inbound, MailboxCheckpoint, Message
 from outreach.core.addresses import AddressError, normalise_address
+from outreach.core.inbound_reading import parsed_date
 from outreach.services.app import App
 from outreach.services.history import record_event
 from outreach.services.inbox_sync import advance_checkpoint
@@ -99,10 +100,5 @@ def _to_creators_after_their_reply(
 
 
 def _date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return moment if moment.tzinfo else None
+    moment = parsed_date(value)
+    return moment if moment is not None and moment.tzinfo else None  # a zone, or not a moment

@@ -18,7 +18,7 @@ from outreach.core.sincerity import (
     judge,
     judge_one,
 )
-from outreach.services.personal_notes import note_for
+from outreach.services.personal_notes import NotesVersion, note_for, notes_version
 
 
 def subject_of(
@@ -67,16 +67,12 @@ def note_problem(
 
 
 # The index of every note, per database, rebuilt only when a note may have changed.
-_INDEXES: dict[str, tuple[tuple[object, ...], NoteIndex]] = {}
+_INDEXES: dict[str, tuple[NotesVersion, NoteIndex]] = {}
 
 
 def _every_note(session: Session) -> NoteIndex:
     """Every creator's notes (profile and per campaign), indexed; cached until one changes."""
-    version = (
-        *session.exec(select(func.count(col(Creator.id)), func.max(Creator.updated_at))).one(),
-        *session.exec(select(func.count(col(Enrollment.note_written_at)),
-                             func.max(Enrollment.note_written_at))).one(),
-    )  # fmt: skip
+    version = notes_version(session)
     key = str(session.get_bind().engine.url)
     cached = _INDEXES.get(key)
     if cached is not None and cached[0] == version:

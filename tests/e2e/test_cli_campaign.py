@@ -384,6 +384,15 @@ def test_a_first_touch_without_its_personal_note_waits_and_goes_once_written(
     assert body is not None and minji_note in body.get_content()  # type: ignore[attr-defined]
 
 
+def planned_with_notes(workspace: Path, notes: dict[str, str]) -> None:
+    """These notes imported a week before, everyone enrolled, first touches planned."""
+    with_personal_notes(workspace, notes)
+    run_outreach(workspace, "contacts", "import", "contacts/creators.csv", "--now",
+                 "2030-01-01T00:00Z")  # fmt: skip
+    run_outreach(workspace, "campaign", "enroll", "spring-serum")
+    run_outreach(workspace, "run", "--once", "--now", TUESDAY_TOKYO_MORNING)
+
+
 def test_copied_and_empty_notes_are_held_naming_why_until_fixed(workspace: Path) -> None:
     require_personal_notes(workspace)
     copied = "비건 스킨케어 루틴 영상에서 성분을 하나하나 설명해 주시는 점이 정말 좋았어요."
@@ -393,12 +402,7 @@ def test_copied_and_empty_notes_are_held_naming_why_until_fixed(workspace: Path)
         "seoyeon.vegan": copied,
         "kenta.skincare": "いつも見てます",
     }
-    with_personal_notes(workspace, notes)
-    run_outreach(workspace, "contacts", "import", "contacts/creators.csv", "--now",
-                 "2030-01-01T00:00Z")  # fmt: skip
-    run_outreach(workspace, "campaign", "enroll", "spring-serum")
-
-    run_outreach(workspace, "run", "--once", "--now", TUESDAY_TOKYO_MORNING)
+    planned_with_notes(workspace, notes)
 
     why = {r["creator"]: str(r["last_error"]) for r in outbox(workspace) if r["step"] == 1}
     assert "nearly the same as @seoyeon.vegan's" in why["minji.glow"]
@@ -433,11 +437,7 @@ def test_the_guard_checks_again_at_the_moment_of_sending(workspace: Path) -> Non
         "misaki.hada": misaki,
         "minji.glow": "비건 스킨케어 루틴 영상에서 성분을 하나하나 설명해 주셔서 좋았어요.",
     }
-    with_personal_notes(workspace, notes)
-    run_outreach(workspace, "contacts", "import", "contacts/creators.csv", "--now",
-                 "2030-01-01T00:00Z")  # fmt: skip
-    run_outreach(workspace, "campaign", "enroll", "spring-serum")
-    run_outreach(workspace, "run", "--once", "--now", TUESDAY_TOKYO_MORNING)
+    planned_with_notes(workspace, notes)
     first = {r["creator"]: r["state"] for r in outbox(workspace) if r["step"] == 1}
     [waiting] = [h for h in ("misaki.hada", "minji.glow") if first[h] == "queued"]
     other = "minji.glow" if waiting == "misaki.hada" else "misaki.hada"
