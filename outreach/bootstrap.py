@@ -24,6 +24,8 @@ from outreach.constants import (
 from outreach.core.retry import RetryPolicy
 from outreach.errors import SettingsError
 from outreach.services.app import App
+from outreach.services.mailboxes import Mailbox
+from outreach.services.sender_pool import SenderPool
 from outreach.settings import PREFIX, Settings, load_settings
 
 
@@ -54,13 +56,23 @@ def bootstrap(
     settings = read_settings(workspace.resolve(), environ)
     engine = make_engine(settings.database_url)
     create_schema(engine)
+    default = transport or choose_transport(settings)
     return App(
         settings=settings,
         engine=engine,
         templates=TemplateLibrary(settings.workspace / TEMPLATES_DIRNAME),
-        transport=transport or choose_transport(settings),
+        transport=default,
         retry=retry or RetryPolicy(SMTP_SEND_ATTEMPTS, SMTP_RETRY_BASE_SECONDS, SMTP_RETRY_FACTOR),
+        senders=SenderPool(settings, default, mailbox_transport),
     )
+
+
+def mailbox_transport(mailbox: Mailbox) -> Transport:
+    """SMTP for a mailboxes.toml mailbox: it names its own server, so it always sends."""
+    return SmtpTransport(
+        mailbox.server("smtp"), password_setting=mailbox.password_key,
+        user_setting=f"the user of mailbox {mailbox.spec.name!r} in mailboxes.toml",
+    )  # fmt: skip
 
 
 def choose_transport(settings: Settings) -> Transport:

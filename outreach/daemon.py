@@ -33,11 +33,12 @@ from outreach.errors import OutreachError
 from outreach.services.app import App
 from outreach.services.brand_notices import send_daily_digest, warn_expiring_rights
 from outreach.services.campaign_control import orphan_campaigns
-from outreach.services.dispatch import Dispatcher, claim_until
+from outreach.services.dispatch import Dispatcher
 from outreach.services.inbox_health import last_read_at, read_inbox, record_read
 from outreach.services.outbox import Backoff
 from outreach.services.planning import plan_due
 from outreach.services.relationship_steps import plan_relationship_steps
+from outreach.services.send_counters import claim_until
 from outreach.services.workers import heartbeat, reap_dead_workers, register_worker, stop_worker
 
 log = logging.getLogger("outreach.daemon")
@@ -111,7 +112,7 @@ class Daemon:
                 if not planned and not handled:
                     break
         finally:
-            await self.app.transport.close()
+            await self.app.close_transports()
             self._finish(worker_id)
             self.report.add(dispatcher.tally, dispatcher.put_off)
         return self.report
@@ -160,7 +161,7 @@ class Daemon:
             # running coroutine jobs on shutdown, whatever `wait` says.
             async with self._sending:
                 scheduler.shutdown(wait=False)
-                await self.app.transport.close()
+                await self.app.close_transports()
                 self._finish(worker_id)
             self.report.add(dispatcher.tally, dispatcher.put_off)
         return self.report

@@ -55,8 +55,11 @@ class CampaignError(OutreachError):
 class DeliveryError(OutreachError):
     """Sending a message failed; carries the SMTP code and answer when there is one."""
 
-    def __init__(self, message: str, code: int | None = None) -> None:
+    def __init__(self, message: str, code: int | None = None, mailbox_fault: bool = False) -> None:
         self.code = code
+        # The mailbox itself failed (connect, TLS, login), not this message: its other
+        # messages would fail the same way, so the mailbox pauses rather than the message.
+        self.mailbox_fault = mailbox_fault
         super().__init__(message)
 
 

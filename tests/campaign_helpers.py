@@ -75,6 +75,7 @@ def write_campaign(
     require_approval: bool = False,
     sender: str = SENDER,
     personal: str = "optional",
+    senders: list[str] | None = None,
 ) -> CampaignSpec:
     """Write schedules/NAME.toml and return it as loaded (so the file itself is validated)."""
     lines = [
@@ -82,7 +83,7 @@ def write_campaign(
         'product = "Rice Bran Serum"',
         'description = "A gentle serum"',
         'language = "en"',
-        f'sender = "{sender}"',
+        f"senders = {_toml(senders)}" if senders else f'sender = "{sender}"',
         f"require_approval = {'true' if require_approval else 'false'}",
         # The send path's tests: creators without personal notes (their tests set "required").
         f'personal = "{personal}"',

@@ -125,6 +125,8 @@ class Enrollment(SQLModel, table=True):
     # Words written for this creator in this campaign (`drafts write`); over the profile's.
     personal_note: str | None = Field(default=None, sa_column=Column(Text))
     note_written_at: datetime | None = _when(nullable=True)
+    # The mailbox this creator's thread is sent from (a campaign's `senders`); kept for good.
+    mailbox: str | None = None
     created_at: datetime = _when(nullable=False)
     updated_at: datetime = _when(nullable=False)
 
@@ -183,6 +185,7 @@ class Message(SQLModel, table=True):
     first_attempt_at: datetime | None = _when(nullable=True)  # retry deadlines count from here
     next_step_delay_seconds: int | None = None  # wait before the sequence's next step
     occasion: str | None = None  # a relationship step's natural key, e.g. rel:7:check_in:...
+    mailbox: str | None = None  # the mailboxes.toml mailbox it goes from (None: the default)
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     smtp_response: str | None = Field(default=None, sa_column=Column(Text))
@@ -292,6 +295,19 @@ class MailboxCheckpoint(SQLModel, table=True):
     uidvalidity: int
     last_uid: int = 0
     updated_at: datetime = _when(nullable=False)
+
+
+class SenderHealth(SQLModel, table=True):
+    """Whether a mailbox can send: failing since when, why, and when to try it again."""
+
+    __tablename__ = "sender_health"
+
+    mailbox: str = Field(primary_key=True)
+    failing_since: datetime | None = _when(nullable=True)  # None: sending works
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    retry_at: datetime | None = _when(nullable=True)  # its messages wait until then
+    failures: int = 0  # in a row, since the last message it sent
+    last_refused_message: int | None = None  # a 4xx counts once per message (its retries not)
 
 
 class InboxHealth(SQLModel, table=True):

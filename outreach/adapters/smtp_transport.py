@@ -8,6 +8,7 @@ import ssl
 import aiosmtplib
 
 from outreach.errors import (
+    DeliveryError,
     PermanentDeliveryError,
     TemporaryDeliveryError,
     UnknownDeliveryError,
@@ -18,10 +19,17 @@ from outreach.settings import MailServer, Security
 class SmtpTransport:
     """Sends over SMTP: plain, STARTTLS or implicit TLS, with login when a user is set."""
 
-    def __init__(self, server: MailServer) -> None:
+    def __init__(
+        self,
+        server: MailServer,
+        password_setting: str = "OUTREACH_SMTP_PASSWORD",
+        user_setting: str = "OUTREACH_SMTP_USER",
+    ) -> None:
         if not server.host:
             raise ValueError("SmtpTransport needs a host")
         self.server = server
+        # What a refused login tells the person to check (names of settings, never values).
+        self.login_hint = f"check {user_setting} and {password_setting}"
         self.description = f"SMTP {server.host}:{server.port} ({server.security.value})"
         self._open: aiosmtplib.SMTP | None = None
         self._open_loop: asyncio.AbstractEventLoop | None = None
@@ -70,14 +78,18 @@ class SmtpTransport:
             response = await client.data(data)
         except aiosmtplib.SMTPException as exc:
             await self._discard(client)
-            raise _translate(exc, phase, self.description) from None
+            error = _translate(exc, phase, self.description, self.login_hint)
+            error.mailbox_fault = phase in ("connect", "login")
+            raise error from None
         except ssl.SSLError as exc:
             await self._discard(client)
-            raise PermanentDeliveryError(f"{self.description}: TLS failed: {exc.reason}") from None
+            raise PermanentDeliveryError(
+                f"{self.description}: TLS failed: {exc.reason}", mailbox_fault=True
+            ) from None
         except OSError as exc:
             await self._discard(client)
             raise TemporaryDeliveryError(
-                f"{self.description}: cannot connect: {exc.strerror or exc}"
+                f"{self.description}: cannot connect: {exc.strerror or exc}", mailbox_fault=True
             ) from None
         # Kept open for the next message of this event loop (a daemon's whole run).
         self._open, self._open_loop = client, asyncio.get_running_loop()
@@ -116,7 +128,9 @@ async def _close(client: aiosmtplib.SMTP) -> None:
         client.close()
 
 
-def _translate(exc: aiosmtplib.SMTPException, phase: str, where: str) -> Exception:
+def _translate(
+    exc: aiosmtplib.SMTPException, phase: str, where: str, login_hint: str
+) -> DeliveryError:
     """One place decides retry or not, from the SMTP code (RFC 5321 section 4.2.1)."""
     code, text = _code_and_text(exc)
     answer = f"{code} {text}".strip() if code else text
@@ -128,11 +142,7 @@ def _translate(exc: aiosmtplib.SMTPException, phase: str, where: str) -> Excepti
         what = "no answer" if isinstance(exc, aiosmtplib.SMTPTimeoutError) else "connection lost"
         return UnknownDeliveryError(f"{where}: {what} after the message was sent", code)
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError) and not _temporary(code):
-        return PermanentDeliveryError(
-            f"{where}: login refused ({answer}); check OUTREACH_SMTP_USER and "
-            "OUTREACH_SMTP_PASSWORD",
-            code,
-        )
+        return PermanentDeliveryError(f"{where}: login refused ({answer}); {login_hint}", code)
     if code and not _temporary(code):
         return PermanentDeliveryError(f"{where}: {answer}", code)
     # 4xx answers, and timeouts or dropped connections before the data: the server has not

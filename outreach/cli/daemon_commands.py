@@ -37,6 +37,7 @@ from outreach.services.inbox_health import (
 from outreach.services.outbox_admin import approve, drafts, list_outbox, resolve
 from outreach.services.relationships import list_rights
 from outreach.services.replies import ReplyKind
+from outreach.services.sender_health import failing_senders, waiting_for_sender
 from outreach.services.status import system_status
 
 outbox_app = typer.Typer(help="The outbox: every message and its state.", no_args_is_help=True)
@@ -85,6 +86,7 @@ def status(ctx: typer.Context, now: NowOption = None) -> None:
     say("messages: " + (", ".join(f"{k} {v}" for k, v in sorted(info.messages.items())) or "none"))
     say(f"next send: {_when(info.next_send_at)}; next step due: {_when(info.next_step_due_at)}")
     _show_inboxes(workspace_app)
+    _show_failing_senders(workspace_app)
     with workspace_app.session() as session:
         paused = paused_names(session)
         try:
@@ -331,6 +333,18 @@ def _answered_at(text: str | None, now: datetime, zone: str) -> datetime | None:
         raise InputError(f"--at: {text!r} is not a date like 2026-12-31 or a moment like "
                          "2026-12-31T09:00Z") from None  # fmt: skip
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def _show_failing_senders(workspace_app: App) -> None:
+    """Each mailbox that cannot send: since when, why, when it is tried again, what waits."""
+    with workspace_app.session() as session:
+        failing = failing_senders(session)
+        waiting = {health.mailbox: waiting_for_sender(session, health.mailbox)
+                   for health in failing}  # fmt: skip
+    for health in failing:
+        say(f"sending from {health.mailbox}: FAILING since {_when(health.failing_since)}: "
+            f"{health.last_error}; tried again at {_when(health.retry_at)}; "
+            f"{waiting[health.mailbox]} message(s) wait; the other mailboxes go on")  # fmt: skip
 
 
 def _show_inboxes(workspace_app: App) -> None:

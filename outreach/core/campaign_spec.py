@@ -34,6 +34,7 @@ _TOP_LEVEL_KEYS = (
     "offer",
     "language",
     "sender",
+    "senders",
     "require_approval",
     "personal",
     "relationship_steps",
@@ -41,6 +42,7 @@ _TOP_LEVEL_KEYS = (
     *SECTIONS,
 )
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_MAILBOX_NAME = re.compile(r"^[a-z0-9][a-z0-9_]{0,31}$")
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
@@ -142,6 +144,8 @@ class CampaignSpec:
     offer: str = "gifted"
     language: str = "en"
     sender: str | None = None
+    # Mailboxes (mailboxes.toml names) that share the proposals; each creator keeps one.
+    senders: tuple[str, ...] = ()
     require_approval: bool = False
     personal: str = "required"
     selection: Selection = field(default_factory=Selection)
@@ -191,6 +195,7 @@ def parse_campaign(table: Mapping[str, Any]) -> CampaignSpec:
         offer=_choice(table, "offer", OFFERS, "gifted"),
         language=_language(table),
         sender=_sender(table),
+        senders=_senders(table),
         require_approval=_boolean(table, "require_approval"),
         personal=_choice(table, "personal", PERSONAL, "required"),
         selection=parse_selection(_table(table, "selection")),
@@ -308,6 +313,26 @@ def _sender(table: Mapping[str, Any]) -> str | None:
     except AddressError as exc:
         raise CampaignSpecError("sender", f"{value!r} is not a valid address: {exc}") from None
     return value
+
+
+def _senders(table: Mapping[str, Any]) -> tuple[str, ...]:
+    value = table.get("senders", [])
+    if not isinstance(value, list):
+        raise CampaignSpecError(
+            "senders", f'must be a list of mailbox names like ["luna"], not {value!r}'
+        )
+    names: list[str] = []
+    for item in value:
+        if not isinstance(item, str) or not _MAILBOX_NAME.match(item):
+            reason = f"{item!r} is not a mailbox name from mailboxes.toml"
+            raise CampaignSpecError("senders", reason)
+        if item in names:
+            raise CampaignSpecError("senders", f"{item!r} is listed twice")
+        names.append(item)
+    if names and table.get("sender"):
+        reason = "set either sender (one From address) or senders (mailboxes), not both"
+        raise CampaignSpecError("senders", reason)
+    return tuple(names)
 
 
 def _boolean(table: Mapping[str, Any], key: str, prefix: str = "") -> bool:

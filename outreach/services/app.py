@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -16,6 +17,9 @@ from outreach.adapters.transport import Transport
 from outreach.constants import SCHEDULES_DIRNAME
 from outreach.core.retry import RetryPolicy
 from outreach.settings import Settings
+
+if TYPE_CHECKING:
+    from outreach.services.sender_pool import SenderPool
 
 
 @dataclass
@@ -28,6 +32,8 @@ class App:
     transport: Transport
     retry: RetryPolicy
     clock: Callable[[], datetime] = utcnow
+    # The mailboxes.toml mailboxes' transports (bootstrap wires it; None: only the default).
+    senders: SenderPool | None = None
 
     @property
     def workspace(self) -> Path:
@@ -38,6 +44,19 @@ class App:
     def schedules(self) -> Path:
         """The folder of campaign files."""
         return self.workspace / SCHEDULES_DIRNAME
+
+    def transport_for(self, mailbox: str | None) -> Transport:
+        """The transport a message from this mailbox goes by (None: the default)."""
+        if self.senders is None:
+            return self.transport
+        return self.senders.transport(mailbox)
+
+    async def close_transports(self) -> None:
+        """Close every open connection, the default's and each mailbox's."""
+        if self.senders is None:
+            await self.transport.close()
+        else:
+            await self.senders.close()
 
     def session(self) -> Session:
         """A new database session (expire_on_commit off: objects stay readable)."""

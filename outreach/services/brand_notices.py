@@ -15,9 +15,9 @@ from outreach.core.brand_notices import notice_bytes, rights_warning_text
 from outreach.core.report_html import report_html
 from outreach.core.report_text import percent, report_text
 from outreach.services.app import App
-from outreach.services.dispatch import claim_until
 from outreach.services.relationships import list_rights
 from outreach.services.report import ReportRequest, build_report
+from outreach.services.send_counters import claim_until
 
 log = logging.getLogger("outreach.notices")
 NOTICE_LEASE = timedelta(minutes=10)  # one worker writes a notice; others wait this long

@@ -54,9 +54,11 @@ class Composed:
         return parseaddr(self.envelope.from_header)[1]
 
 
-def resolve_sender(settings: Settings, campaign: CampaignSpec | None) -> Sender:
-    """The campaign's sender, else OUTREACH_FROM; one of them must be set."""
-    from_header = (campaign.sender if campaign else None) or settings.sender
+def resolve_sender(
+    settings: Settings, campaign: CampaignSpec | None, mailbox_address: str | None = None
+) -> Sender:
+    """The thread's mailbox, else the campaign's sender, else OUTREACH_FROM; one must be set."""
+    from_header = mailbox_address or (campaign.sender if campaign else None) or settings.sender
     if not from_header:
         raise SettingsError(
             "OUTREACH_FROM is not set: add OUTREACH_FROM='Your Name at Brand <you@brand.example>' "
@@ -74,13 +76,14 @@ def compose(
     now: datetime,
     thread: Thread | None = None,
     personal_note: str | None = None,
+    mailbox_address: str | None = None,
 ) -> Composed:
     """Render, check and build the message; refuse with template, creator and field named.
 
     `personal_note` is the note written for this campaign, when there is one (else the
-    profile's).
+    profile's); `mailbox_address` the From of the mailbox the thread goes from, if chosen.
     """
-    sender = resolve_sender(settings, campaign)
+    sender = resolve_sender(settings, campaign, mailbox_address)
     language = _language(templates, template_name, creator, campaign)
     label = f"{template_name} ({language})"
     profile = creator.model_dump()

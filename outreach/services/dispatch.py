@@ -10,8 +10,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, or_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from outreach.adapters.models import (
@@ -21,8 +19,8 @@ from outreach.adapters.models import (
     EnrollmentState,
     Message,
     MessageState,
-    SendCounter,
 )
+from outreach.adapters.transport import Transport
 from outreach.constants import DEFAULT_INBOX_FRESH_MINUTES, INBOX_RECHECK_SECONDS
 from outreach.core.campaign_spec import CampaignSpec
 from outreach.core.inbox_freshness import WAITING_FOR_INBOX, inbox_wait_reason
@@ -34,10 +32,17 @@ from outreach.core.timing import (
     send_gap,
     utc_day,
 )
-from outreach.errors import DeliveryError, SuppressedError
+from outreach.errors import (
+    DeliveryError,
+    OutreachError,
+    PermanentDeliveryError,
+    SuppressedError,
+    TemporaryDeliveryError,
+)
 from outreach.services.app import App
 from outreach.services.history import record_event
 from outreach.services.inbox_health import last_read_at
+from outreach.services.mailboxes import DEFAULT_MAILBOX
 from outreach.services.outbox import (
     Backoff,
     record_failure,
@@ -47,6 +52,13 @@ from outreach.services.outbox import (
 )
 from outreach.services.personal_notes import note_for
 from outreach.services.relationship_steps import stop_reason as relationship_stop_reason
+from outreach.services.send_counters import claim_until, give_back_slot, take_slot
+from outreach.services.sender_health import (
+    paused_until,
+    record_sender_fault,
+    record_sender_success,
+    record_temporary_refusal,
+)
 from outreach.services.sending import ensure_contactable
 from outreach.services.sequences import end_enrollment
 from outreach.services.sincerity_guard import note_problem
@@ -125,6 +137,15 @@ class Dispatcher:
             session.commit()
             self.tally["held"] += 1
             return None
+        paused = paused_until(session, message.mailbox or DEFAULT_MAILBOX, now)
+        if paused is not None:
+            assert paused.retry_at is not None
+            session.rollback()  # undo the claim: the mailbox, not the message, is at fault
+            why = f"mailbox {paused.mailbox!r} failing: {paused.last_error}"
+            _reschedule(session, message_id, paused.retry_at, reason=f"waiting for {why}")
+            self.tally["deferred"] += 1
+            self.put_off[why] = min(self.put_off.get(why, paused.retry_at), paused.retry_at)
+            return None
         waiting = self._inbox_wait(session, message, now)
         if waiting is not None:
             session.rollback()  # undo the claim
@@ -178,14 +199,11 @@ class Dispatcher:
             return next_window_start(now, spec.window, zone), "the sending window"
         limits = spec.limits
         day = utc_day(now).isoformat()
-        for scope, cap in (
-            (f"mailbox:{message.from_address}", limits.per_mailbox_per_day),
-            (f"campaign:{spec.name}", limits.per_campaign_per_day),
-        ):
-            if not _take_slot(session, scope, day, cap):
+        for scope, cap, what in self._caps(message, spec):
+            if not take_slot(session, scope, day, cap):
                 tomorrow = datetime.combine(utc_day(now), datetime.min.time(), now.tzinfo)
                 later = next_window_start(tomorrow + timedelta(days=1), spec.window, zone)
-                return later, f"the daily cap ({scope.split(':')[0]}, {cap})"
+                return later, f"the daily cap ({what}, {cap})"
         gap = send_gap(limits, self.rng)
         if gap > timedelta(0):
             held_until = claim_until(session, f"gap:{message.from_address}", now, gap)
@@ -193,19 +211,76 @@ class Dispatcher:
                 return held_until, "the gap between sends (min_gap_seconds + jitter_seconds)"
         return None
 
+    def _caps(self, message: Message, spec: CampaignSpec) -> list[tuple[str, int, str]]:
+        """The daily counters this message counts against: scope, cap, and what to call it."""
+        caps = [
+            (f"mailbox:{message.from_address}", spec.limits.per_mailbox_per_day, "mailbox"),
+            (f"campaign:{spec.name}", spec.limits.per_campaign_per_day, "campaign"),
+        ]
+        proposals_cap = self._proposals_cap(message)
+        if proposals_cap is not None:
+            # A mailboxes.toml mailbox's own per_day counts new proposals only.
+            caps.append((f"proposals:{message.mailbox}", proposals_cap,
+                         f"new proposals from {message.mailbox}"))  # fmt: skip
+        return caps
+
+    def _proposals_cap(self, message: Message) -> int | None:
+        """A first touch from a mailboxes.toml mailbox counts against its own per_day."""
+        if not message.mailbox or not _first_touch(message) or self.app.senders is None:
+            return None
+        try:
+            return self.app.senders.mailbox(message.mailbox).spec.per_day or None
+        except OutreachError:
+            return None  # not configured any more: sending it fails and pauses the mailbox
+
     async def _deliver(self, message: Message, creator: Creator) -> None:
         try:
             sender = envelope_sender(
                 self.app.settings.return_path, message.id, message.message_id,
                 message.from_address,
             )  # fmt: skip
-            answer = await self.app.transport.send(
-                wire_bytes(message), sender, [message.to_address]
-            )
+            transport = self._transport(message)
+            answer = await transport.send(wire_bytes(message), sender, [message.to_address])
         except DeliveryError as error:
-            self._record(message.id, None, error)
+            if error.mailbox_fault:
+                self._mailbox_failed(message.id, error)
+            else:
+                self._record(message.id, None, error)
             return
         self._record(message.id, answer, None)
+
+    def _transport(self, message: Message) -> Transport:
+        try:
+            return self.app.transport_for(message.mailbox)
+        except OutreachError as exc:  # e.g. the mailbox left mailboxes.toml
+            raise PermanentDeliveryError(str(exc), mailbox_fault=True) from None
+
+    def _mailbox_failed(self, message_id: int | None, error: DeliveryError) -> None:
+        """The mailbox could not send at all: it pauses, and the message waits unharmed."""
+        now = self.clock()
+        with self.app.session() as session:
+            message = session.get(Message, message_id)
+            assert message is not None
+            if message.state != MessageState.SENDING.value or message.lease_owner != self.worker_id:
+                return
+            mailbox = message.mailbox or DEFAULT_MAILBOX
+            retry_at = record_sender_fault(session, mailbox, str(error), now)
+            spec = self.specs.get(message.campaign or "")
+            if spec is not None:  # nothing left the mailbox: its slots of the day go back
+                for scope, _cap, _what in self._caps(message, spec):
+                    give_back_slot(session, scope, utc_day(now).isoformat())
+            # Not this message's attempt: it goes back as it was, due when the mailbox is.
+            message.state, message.scheduled_at = MessageState.QUEUED.value, retry_at
+            message.lease_owner = message.lease_expires_at = None
+            message.attempts = max(message.attempts - 1, 0)
+            if message.attempts == 0:
+                message.first_attempt_at = None
+            message.last_error = f"waiting for mailbox {mailbox!r} failing: {error}"
+            session.add(message)
+            session.commit()
+        self.tally["mailbox_failing"] += 1
+        why = f"mailbox {mailbox!r} failing: {error}"
+        self.put_off[why] = min(self.put_off.get(why, retry_at), retry_at)
 
     def _record(
         self, message_id: int | None, answer: str | None, error: DeliveryError | None
@@ -225,8 +300,10 @@ class Dispatcher:
                 return
             # A message housekeeping declared "unknown" (we looked dead) that did go out is
             # recorded as sent: that is the truth, and it settles the question for a person.
+            mailbox = message.mailbox or DEFAULT_MAILBOX
             if error is None:
                 assert answer is not None
+                record_sender_success(session, mailbox)
                 self.tally["sent"] += 1
                 record_sent(
                     session, message, creator, answer, self.clock(), self._next_delay(message)
@@ -237,6 +314,8 @@ class Dispatcher:
                     first_attempt_at=message.first_attempt_at,
                 )  # fmt: skip
                 self.tally["retried" if retried else message.state] += 1
+                if isinstance(error, TemporaryDeliveryError):
+                    record_temporary_refusal(session, mailbox, message.id, str(error), self.clock())
             session.commit()
 
     def _next_delay(self, message: Message) -> timedelta | None:
@@ -336,37 +415,3 @@ def _reschedule(
     )
     session.exec(statement)
     session.commit()
-
-
-def _upsert(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    return pg_insert if dialect == "postgresql" else sqlite_insert
-
-
-def _take_slot(session: Session, scope: str, day: str, cap: int) -> bool:
-    """Count one send against a daily cap in one atomic statement; False when it is full."""
-    insert = _upsert(session)(SendCounter).values(scope=scope, day=day, sent=1)
-    statement = insert.on_conflict_do_update(
-        index_elements=["scope", "day"],
-        set_={"sent": SendCounter.sent + 1},
-        where=col(SendCounter.sent) < cap,
-    ).returning(col(SendCounter.scope))
-    return session.exec(statement).first() is not None
-
-
-def claim_until(session: Session, scope: str, now: datetime, gap: timedelta) -> datetime | None:
-    """Hold a named slot (a mailbox's next send, an inbox sync) until now + span.
-
-    Returns None when taken, else the moment the current holder's span ends.
-    """
-    insert = _upsert(session)(SendCounter).values(scope=scope, day="*", next_send_at=now + gap)
-    statement = insert.on_conflict_do_update(
-        index_elements=["scope", "day"],
-        set_={"next_send_at": now + gap},
-        where=or_(col(SendCounter.next_send_at).is_(None), col(SendCounter.next_send_at) <= now),
-    ).returning(col(SendCounter.scope))
-    if session.exec(statement).first() is not None:
-        return None
-    counter = session.get(SendCounter, (scope, "*"))
-    assert counter is not None and counter.next_send_at is not None
-    return counter.next_send_at

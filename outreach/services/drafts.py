@@ -21,6 +21,7 @@ from outreach.errors import NotFoundError, OutreachError
 from outreach.services.app import App
 from outreach.services.composing import Composed, compose
 from outreach.services.history import record_event
+from outreach.services.mailboxes import find_mailbox
 from outreach.services.personal_notes import held_for_its_note, note_for
 from outreach.services.sequences import end_enrollment
 
@@ -123,9 +124,16 @@ def render_draft(app: App, draft: Draft, now: datetime) -> Composed | None:
         return None
     assert draft.message.campaign is not None
     spec = find_campaign(app.schedules, draft.message.campaign)
+    enrollment = draft.enrollment
+    mailbox = (
+        find_mailbox(app.settings, enrollment.mailbox)
+        if enrollment is not None and enrollment.mailbox
+        else None
+    )
     return compose(
         app.settings, app.templates, draft.creator, draft.message.template, spec, now,
         personal_note=draft.note or NOTE_PLACEHOLDER,
+        mailbox_address=mailbox.spec.address if mailbox else None,
     )  # fmt: skip
 
 

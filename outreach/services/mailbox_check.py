@@ -6,9 +6,7 @@ import asyncio
 from dataclasses import dataclass
 
 from outreach.adapters.mailbox_login import LoginFailed, imap_login, smtp_login
-from outreach.core.mailbox_spec import Endpoint
 from outreach.services.mailboxes import Mailbox
-from outreach.settings import MailServer, Security
 
 # What to click when a provider refuses the login, from each provider's help pages.
 _AUTH_HINTS = {
@@ -45,7 +43,7 @@ def check_mailbox(mailbox: Mailbox, timeout_seconds: float = 20.0) -> list[Check
     for kind, endpoint in (("SMTP", spec.smtp), ("IMAP", spec.imap)):
         if not endpoint.host:
             continue
-        server = _server(endpoint, mailbox, timeout_seconds)
+        server = mailbox.server(kind.lower(), timeout_seconds)
         where = f"{endpoint.host}:{endpoint.port} {endpoint.security}"
         try:
             if kind == "SMTP":
@@ -57,14 +55,6 @@ def check_mailbox(mailbox: Mailbox, timeout_seconds: float = 20.0) -> list[Check
             continue
         lines.append(CheckLine(kind, where, True, f"logged in as {spec.user or '(no login)'}"))
     return lines
-
-
-def _server(endpoint: Endpoint, mailbox: Mailbox, timeout_seconds: float) -> MailServer:
-    return MailServer(
-        host=endpoint.host, port=endpoint.port, user=mailbox.spec.user or None,
-        password=mailbox.password, security=Security(endpoint.security),
-        timeout_seconds=timeout_seconds,
-    )  # fmt: skip
 
 
 def _explained(failed: LoginFailed, mailbox: Mailbox) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from outreach.adapters.mailbox_files import load_mailboxes
+from outreach.constants import DEFAULT_SMTP_TIMEOUT_SECONDS
 from outreach.core.mailbox_spec import Endpoint, MailboxSpec
 from outreach.errors import NotFoundError
-from outreach.settings import MailServer, Secret, Settings
+from outreach.settings import MailServer, Secret, Security, Settings
 
 DEFAULT_MAILBOX = "default"
 
@@ -19,6 +20,7 @@ class Mailbox:
     spec: MailboxSpec
     password: Secret | None
     password_key: str  # where the password comes from
+    settings_servers: tuple[MailServer, MailServer] | None = None  # the default's SMTP, IMAP
 
     @property
     def ready(self) -> str:
@@ -28,6 +30,21 @@ class Mailbox:
         if not self.spec.user:
             return "ready (no login)"  # a relay that takes mail without one
         return "ready" if self.password else f"no password: set {self.password_key}"
+
+    def server(self, kind: str, timeout_seconds: float | None = None) -> MailServer:
+        """Its SMTP or IMAP server (kind "smtp" or "imap"), with login and password."""
+        if self.settings_servers is not None:  # the default mailbox: the settings as they are
+            smtp, imap = self.settings_servers
+            server = smtp if kind == "smtp" else imap
+            if timeout_seconds is None:
+                return server
+            return replace(server, timeout_seconds=timeout_seconds)
+        endpoint = self.spec.smtp if kind == "smtp" else self.spec.imap
+        return MailServer(
+            host=endpoint.host or None, port=endpoint.port, user=self.spec.user or None,
+            password=self.password, security=Security(endpoint.security),
+            timeout_seconds=timeout_seconds or DEFAULT_SMTP_TIMEOUT_SECONDS,
+        )  # fmt: skip
 
 
 def configured_mailboxes(settings: Settings) -> list[Mailbox]:
@@ -57,7 +74,7 @@ def _default(settings: Settings) -> Mailbox:
         auth="password", per_day=0, user=smtp.user or "",
         smtp=_endpoint(smtp), imap=_endpoint(imap),
     )  # fmt: skip
-    return Mailbox(spec, smtp.password, "OUTREACH_SMTP_PASSWORD")
+    return Mailbox(spec, smtp.password, "OUTREACH_SMTP_PASSWORD", (smtp, imap))
 
 
 def _endpoint(server: MailServer) -> Endpoint:

@@ -26,6 +26,7 @@ from outreach.services.composing import compose
 from outreach.services.history import record_event
 from outreach.services.outbox import fill_message, store_outgoing, thread_for
 from outreach.services.personal_notes import held_for_its_note, note_for, notes_version
+from outreach.services.sender_choice import thread_mailbox
 from outreach.services.sending import earlier_send, ensure_contactable
 from outreach.services.sequences import end_enrollment
 from outreach.services.sincerity_guard import note_problem
@@ -176,8 +177,10 @@ def _plan_step(
         report.held += 1
         return
     try:
+        mailbox = thread_mailbox(session, app.settings, spec, enrollment)
         composed = compose(app.settings, app.templates, creator, template, spec, now, thread,
-                           personal_note=note)  # fmt: skip
+                           personal_note=note,
+                           mailbox_address=mailbox.spec.address if mailbox else None)  # fmt: skip
     except OutreachError as exc:
         _hold(session, enrollment, creator, spec, step_number, template, str(exc), now, held)
         report.held += 1
@@ -198,6 +201,7 @@ def _plan_step(
             session, creator, composed, campaign=spec.name, state=state, now=now,
             enrollment_id=enrollment.id, step=step_number, scheduled_at=scheduled_at,
         )  # fmt: skip
+    message.mailbox = mailbox.spec.name if mailbox else None
     if step_number < len(spec.steps):
         message.next_step_delay_seconds = int(spec.steps[step_number].delay.total_seconds())
     session.add(message)

@@ -30,6 +30,7 @@ from outreach.services.relationship_occasions import (
     moot_reason,
     occasions,
 )
+from outreach.services.sender_choice import thread_mailbox
 from outreach.services.sending import ensure_contactable
 
 
@@ -116,7 +117,9 @@ def _settle(
         return
     thread = thread_for(session, creator.id, spec.name)
     try:
-        composed = compose(app.settings, app.templates, creator, step.template, spec, now, thread)
+        mailbox = thread_mailbox(session, app.settings, spec, enrollment)
+        composed = compose(app.settings, app.templates, creator, step.template, spec, now, thread,
+                           mailbox_address=mailbox.spec.address if mailbox else None)  # fmt: skip
     except OutreachError as exc:
         _placeholder(session, creator, spec, key, MessageState.HELD, str(exc), now)
         report.held += 1
@@ -129,6 +132,7 @@ def _settle(
         scheduled_at=next_window_start(now, spec.window, zone),
     )  # fmt: skip
     message.occasion, message.priority = key, 0
+    message.mailbox = mailbox.spec.name if mailbox else None
     session.add(message)
     session.flush()  # the unique occasion key is checked here, before anything else is done
     report.planned += 1

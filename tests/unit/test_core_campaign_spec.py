@@ -128,7 +128,7 @@ def test_an_unknown_key_names_the_key_and_the_known_ones() -> None:
     assert str(error) == (
         "offers: unknown key; known keys: brief, description, guidelines, language, limits, name, "
         "objective, offer, personal, product, relationship_steps, require_approval, selection, "
-        "sender, steps, window"
+        "sender, senders, steps, window"
     )
 
 
@@ -231,3 +231,14 @@ def test_personal_is_required_by_default_and_only_optional_or_required() -> None
         "personal",
         "personal: 'always' is not one of optional, required",
     )
+
+
+def test_senders_are_mailbox_names_each_once() -> None:
+    assert parse_campaign({**MINIMAL, "senders": ["luna", "minji"]}).senders == ("luna", "minji")
+    assert parse_campaign(MINIMAL).senders == ()
+    twice = spec_error({**MINIMAL, "senders": ["luna", "luna"]})
+    assert twice.key == "senders" and "'luna' is listed twice" in str(twice)
+    assert "mailbox name" in str(spec_error({**MINIMAL, "senders": ["Luna <l@x.example>"]}))
+    assert "list of mailbox names" in str(spec_error({**MINIMAL, "senders": "luna"}))
+    both = spec_error({**MINIMAL, "senders": ["luna"], "sender": "Luna <luna@glow.example>"})
+    assert "not both" in str(both)

@@ -1,0 +1,176 @@
+"""Several mailboxes share one campaign: each within its cap, every thread on its sender."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from email.utils import parseaddr
+from pathlib import Path
+
+from sqlmodel import select
+
+from outreach.adapters.models import SenderHealth
+from outreach.bootstrap import bootstrap
+from outreach.core.retry import RetryPolicy
+from outreach.services.app import App
+from tests.campaign_helpers import (
+    MONDAY,
+    SENDER,
+    add_creator,
+    enroll_in,
+    enrollment_of,
+    messages,
+    prepare_workspace,
+    run_once,
+    write_campaign,
+)
+from tests.conftest import run_outreach
+from tests.smtp_server import Fault, SmtpTestServer
+
+LUNA, MINJI = "luna@glowlab.example", "minji@glowlab.example"
+
+
+def mailboxes_toml(luna: SmtpTestServer, minji: SmtpTestServer, luna_per_day: int = 2) -> str:
+    """Two mailboxes, each on its own local SMTP server, with their own daily caps."""
+    blocks = []
+    for name, server, per_day in ((("luna", luna, luna_per_day)), ("minji", minji, 3)):
+        blocks.append(
+            f'[[mailbox]]\nname = "{name}"\naddress = "{name.title()} at Glowlab '
+            f'<{name}@glowlab.example>"\nprovider = "custom"\nper_day = {per_day}\n'
+            f'user = "{name}"\nsmtp_host = "{server.host}"\nsmtp_port = {server.port}\n'
+            f'smtp_security = "none"\nimap_host = "127.0.0.1"\n'
+        )
+    return "\n".join(blocks)
+
+
+@contextmanager
+def two_servers(
+    luna_password: str = "luna-secret-1",
+) -> Iterator[tuple[SmtpTestServer, SmtpTestServer]]:
+    """Luna's and Minji's SMTP servers, each taking only its own login."""
+    with (
+        SmtpTestServer(security="none", auth=("luna", luna_password)) as luna,
+        SmtpTestServer(security="none", auth=("minji", "minji-secret-2")) as minji,
+    ):
+        yield luna, minji
+
+
+def rotation_app(workspace: Path, database_url: str, luna: SmtpTestServer,
+                 minji: SmtpTestServer) -> App:  # fmt: skip
+    prepare_workspace(workspace)
+    (workspace / "mailboxes.toml").write_text(mailboxes_toml(luna, minji), encoding="utf-8")
+    environ = {
+        "OUTREACH_DATABASE_URL": database_url,
+        "OUTREACH_FROM": SENDER,
+        "OUTREACH_MAILBOX_LUNA_PASSWORD": "luna-secret-1",
+        "OUTREACH_MAILBOX_MINJI_PASSWORD": "minji-secret-2",
+    }
+    return bootstrap(workspace, environ=environ, retry=RetryPolicy(1, 0, 1))
+
+
+def senders_of(server: SmtpTestServer) -> Counter[str]:
+    """How many messages each From address sent through this server."""
+    return Counter(parseaddr(str(m.parsed()["From"]))[1] for m in server.messages)
+
+
+def test_two_mailboxes_share_a_campaign_within_their_caps_and_threads_stay_on_them(
+    workspace: Path, database_url: str
+) -> None:
+    with two_servers() as (luna, minji):
+        app = rotation_app(workspace, database_url, luna, minji)
+        spec = write_campaign(workspace, "duo", senders=["luna", "minji"])
+        creators = [add_creator(app, f"creator{n}") for n in range(7)]
+        enroll_in(app, spec, MONDAY)
+
+        first_day = run_once(app, MONDAY)
+
+        # Luna may send 2 new proposals a day, Minji 3: five go, two wait for tomorrow.
+        assert senders_of(luna) == Counter({LUNA: 2}) and senders_of(minji) == Counter({MINJI: 3})
+        assert first_day.sent == 5 and first_day.deferred >= 2
+        assert any("new proposals from" in why for why in first_day.put_off)
+        assert luna.auth_logins == ["luna"] and minji.auth_logins == ["minji"]
+        # The load follows the caps (2:3, then the rest), and every creator keeps a sender.
+        assigned = {c.handle: enrollment_of(app, c, "duo").mailbox for c in creators}
+        assert Counter(assigned.values()) == Counter({"luna": 3, "minji": 4})
+
+        run_once(app, MONDAY + timedelta(days=1))  # the two that waited
+        run_once(app, MONDAY + timedelta(days=5))  # every follow-up (4 days after)
+
+    # Each thread stayed on its sender: proposal and follow-up from the same mailbox, server.
+    for creator in creators:
+        sent = messages(app, creator_id=creator.id, state="sent")
+        assert [m.step for m in sent] == [1, 2]
+        mailbox = assigned[creator.handle]
+        assert {m.mailbox for m in sent} == {mailbox}
+        assert {m.from_address for m in sent} == {f"{mailbox}@glowlab.example"}
+    assert sum(senders_of(luna).values()) == 6 and sum(senders_of(minji).values()) == 8
+    for server, address in ((luna, LUNA), (minji, MINJI)):
+        assert set(senders_of(server)) == {address}
+
+
+def test_a_mailbox_that_cannot_log_in_pauses_alone_and_its_messages_wait_unharmed(
+    workspace: Path, database_url: str
+) -> None:
+    with two_servers(luna_password="a-different-password") as (luna, minji):
+        app = rotation_app(workspace, database_url, luna, minji)
+        spec = write_campaign(workspace, "duo", senders=["luna", "minji"], steps=[("pitch", "0d")])
+        creators = [add_creator(app, f"creator{n}") for n in range(4)]
+        enroll_in(app, spec, MONDAY)
+
+        report = run_once(app, MONDAY)
+
+        assert luna.messages == [] and len(minji.messages) == 2
+        assert report.sent == 2 and report.failed == 0
+        luna_rows = messages(app, mailbox="luna")
+        assert [m.state for m in luna_rows] == ["queued", "queued"]
+        assert all(m.attempts == 0 for m in luna_rows)  # the mailbox's fault, not theirs
+        assert all("mailbox 'luna' failing" in (m.last_error or "") for m in luna_rows)
+        assert any("login refused" in why for why in report.put_off)
+        with app.session() as session:
+            health = session.exec(select(SenderHealth)).one()
+        assert health.mailbox == "luna" and health.failing_since == MONDAY
+        assert "OUTREACH_MAILBOX_LUNA_PASSWORD" in (health.last_error or "")
+        assert "luna-secret-1" not in (health.last_error or "")
+        status = run_outreach(workspace, "status", "--now", "2026-10-19T00:00Z",
+                              env={"OUTREACH_DATABASE_URL": database_url})  # fmt: skip
+        assert "sending from luna: FAILING since 2026-10-19 00:00 UTC: SMTP" in status.stdout
+        assert "tried again at 2026-10-19 00:05 UTC; 2 message(s) wait" in status.stdout
+        # New creators go to the mailbox that works while Luna is failing.
+        late = add_creator(app, "latecomer")
+        enroll_in(app, spec, MONDAY + timedelta(minutes=1))
+        run_once(app, MONDAY + timedelta(minutes=1))
+        assert enrollment_of(app, late, "duo").mailbox == "minji"
+
+        luna.auth = ("luna", "luna-secret-1")  # the person fixed the password
+        run_once(app, MONDAY + timedelta(hours=1))
+
+    assert len(luna.messages) == 2
+    assert all(m.state == "sent" and m.attempts == 1 for m in messages(app, mailbox="luna"))
+    with app.session() as session:
+        assert session.exec(select(SenderHealth)).one().failing_since is None
+    assert len(creators) + 1 == len(messages(app, state="sent"))
+
+
+def test_different_messages_refused_in_a_row_pause_the_mailbox_one_message_does_not(
+    workspace: Path, database_url: str
+) -> None:
+    with two_servers() as (luna, minji):
+        app = rotation_app(workspace, database_url, luna, minji)
+        (workspace / "mailboxes.toml").write_text(mailboxes_toml(luna, minji, luna_per_day=9),
+                                                  encoding="utf-8")  # fmt: skip
+        spec = write_campaign(workspace, "duo", senders=["luna"], steps=[("pitch", "0d")])
+        for n in range(4):
+            add_creator(app, f"creator{n}")
+        enroll_in(app, spec, MONDAY)
+        luna.fail_next(*[Fault(phase="mail", reply="421 4.7.0 Try again later")] * 3)
+
+        report = run_once(app, MONDAY)
+
+    assert luna.messages == [] and report.retried == 3
+    with app.session() as session:
+        health = session.exec(select(SenderHealth)).one()
+    assert health.failing_since == MONDAY and "421 4.7.0" in (health.last_error or "")
+    # The fourth message never tried: it waits for the mailbox, as the three retries do.
+    assert sorted(m.attempts for m in messages(app)) == [0, 1, 1, 1]
