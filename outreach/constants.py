@@ -50,9 +50,5 @@ DEFAULT_PORTS = {
     "SMTP": {"none": 25, "starttls": 587, "tls": 465},
     "IMAP": {"none": 143, "starttls": 143, "tls": 993},
 }
-# A mailbox that cannot send (login refused, server unreachable) pauses: its messages wait,
-# 5 minutes after the first failure, doubling up to an hour (few logins: no provider lockout).
-SENDER_PAUSE_BASE_SECONDS = 300.0
-SENDER_PAUSE_MAX_SECONDS = 3600.0
 # Temporary refusals in a row (4xx) after which a mailbox pauses as if it could not log in.
 SENDER_TEMPORARY_FAILURES = 3

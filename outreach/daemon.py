@@ -63,6 +63,7 @@ class RunReport:
     reaped: int = 0
     held: int = 0
     waiting_for_inbox: int = 0  # put off until the inbox has been read
+    sender_faults: int = 0  # sends a mailbox could not make at all (login, connection)
     put_off: dict[str, datetime] = field(default_factory=dict)  # why, and the next moment
     inbox_error: str | None = None  # the last inbox read of this run failed, and why
 
@@ -78,6 +79,7 @@ class RunReport:
         self.cancelled += tally["cancelled"]
         self.held += tally["held"]
         self.waiting_for_inbox += tally["waiting_for_inbox"]
+        self.sender_faults += tally["mailbox_failing"]
 
 
 @dataclass

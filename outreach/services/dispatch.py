@@ -264,7 +264,7 @@ class Dispatcher:
             if message.state != MessageState.SENDING.value or message.lease_owner != self.worker_id:
                 return
             mailbox = message.mailbox or DEFAULT_MAILBOX
-            retry_at = record_sender_fault(session, mailbox, str(error), now)
+            retry_at = record_sender_fault(session, mailbox, str(error), now, self.backoff)
             spec = self.specs.get(message.campaign or "")
             if spec is not None:  # nothing left the mailbox: its slots of the day go back
                 for scope, _cap, _what in self._caps(message, spec):
@@ -315,7 +315,8 @@ class Dispatcher:
                 )  # fmt: skip
                 self.tally["retried" if retried else message.state] += 1
                 if isinstance(error, TemporaryDeliveryError):
-                    record_temporary_refusal(session, mailbox, message.id, str(error), self.clock())
+                    record_temporary_refusal(session, mailbox, message.id, str(error),
+                                             self.clock(), self.backoff)  # fmt: skip
             session.commit()
 
     def _next_delay(self, message: Message) -> timedelta | None:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from outreach.adapters.models import Message, MessageState, SenderHealth
-from outreach.constants import (
-    SENDER_PAUSE_BASE_SECONDS,
-    SENDER_PAUSE_MAX_SECONDS,
-    SENDER_TEMPORARY_FAILURES,
-)
+from outreach.constants import SENDER_TEMPORARY_FAILURES
 from outreach.services.mailboxes import DEFAULT_MAILBOX
+from outreach.services.outbox import Backoff
 
 
 def paused_until(session: Session, mailbox: str, now: datetime) -> SenderHealth | None:
@@ -24,25 +21,30 @@ def paused_until(session: Session, mailbox: str, now: datetime) -> SenderHealth 
     return health
 
 
-def pause_span(failures: int) -> timedelta:
-    """How long a mailbox rests after this many failures in a row."""
-    seconds = SENDER_PAUSE_BASE_SECONDS * 2 ** max(failures - 1, 0)
-    return timedelta(seconds=min(seconds, SENDER_PAUSE_MAX_SECONDS))
+def record_sender_fault(
+    session: Session, mailbox: str, error: str, now: datetime, backoff: Backoff
+) -> datetime:
+    """The mailbox itself failed (login, connection): pause it; returns when to try again.
 
-
-def record_sender_fault(session: Session, mailbox: str, error: str, now: datetime) -> datetime:
-    """The mailbox itself failed (login, connection): pause it; returns when to try again."""
+    The pause grows as the outbox's retries do (a minute, doubling, up to an hour): few
+    logins while it fails, so no provider locks the account for them.
+    """
     health = session.get(SenderHealth, mailbox) or SenderHealth(mailbox=mailbox)
     health.failures += 1
     health.failing_since = health.failing_since or now
     health.last_error = error
-    health.retry_at = now + pause_span(health.failures)
+    health.retry_at = now + backoff.wait(health.failures)
     session.add(health)
     return health.retry_at
 
 
 def record_temporary_refusal(
-    session: Session, mailbox: str, message_id: int | None, error: str, now: datetime
+    session: Session,
+    mailbox: str,
+    message_id: int | None,
+    error: str,
+    now: datetime,
+    backoff: Backoff,
 ) -> None:
     """A 4xx for one message; several messages in a row refused pause the mailbox.
 
@@ -54,7 +56,7 @@ def record_temporary_refusal(
         return
     health.last_refused_message = message_id
     if health.failures + 1 >= SENDER_TEMPORARY_FAILURES:
-        record_sender_fault(session, mailbox, error, now)
+        record_sender_fault(session, mailbox, error, now, backoff)
         return
     health.failures += 1
     health.last_error = error

@@ -136,7 +136,7 @@ def test_a_mailbox_that_cannot_log_in_pauses_alone_and_its_messages_wait_unharme
         status = run_outreach(workspace, "status", "--now", "2026-10-19T00:00Z",
                               env={"OUTREACH_DATABASE_URL": database_url})  # fmt: skip
         assert "sending from luna: FAILING since 2026-10-19 00:00 UTC: SMTP" in status.stdout
-        assert "tried again at 2026-10-19 00:05 UTC; 2 message(s) wait" in status.stdout
+        assert "tried again at 2026-10-19 00:01 UTC; 2 message(s) wait" in status.stdout
         # New creators go to the mailbox that works while Luna is failing.
         late = add_creator(app, "latecomer")
         enroll_in(app, spec, MONDAY + timedelta(minutes=1))
