@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from outreach.adapters.campaign_files import check_step_templates, load_all_campaigns
-from outreach.adapters.imap_inbox import ImapInbox, mailbox_name
+from outreach.adapters.imap_inbox import mailbox_name
 from outreach.constants import (
     DEAD_WORKER_SECONDS,
     HEARTBEAT_SECONDS,
@@ -35,6 +35,8 @@ from outreach.services.brand_notices import send_daily_digest, warn_expiring_rig
 from outreach.services.campaign_control import orphan_campaigns
 from outreach.services.dispatch import Dispatcher
 from outreach.services.inbox_health import last_read_at, read_inbox, record_read
+from outreach.services.inboxes import InboxPlace, configured_inboxes, each_inbox_once
+from outreach.services.mailboxes import DEFAULT_MAILBOX
 from outreach.services.outbox import Backoff
 from outreach.services.planning import plan_due
 from outreach.services.relationship_steps import plan_relationship_steps
@@ -43,6 +45,7 @@ from outreach.services.workers import heartbeat, reap_dead_workers, register_wor
 
 log = logging.getLogger("outreach.daemon")
 
+_LEASED = "another worker is reading it"  # a sentinel: compared by identity
 DEFAULT_BACKOFF = Backoff(
     RETRY_BASE_SECONDS, RETRY_FACTOR, RETRY_MAX_SECONDS, RETRY_DEADLINE_SECONDS
 )
@@ -95,6 +98,7 @@ class Daemon:
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
     _sending: asyncio.Lock = field(default_factory=asyncio.Lock)
     _warned: set[str] = field(default_factory=set)
+    _inbox_errors: dict[str, str | None] = field(default_factory=dict)  # by inbox name
 
     def stop(self) -> None:
         """Ask the worker to finish the message in flight and exit."""
@@ -126,7 +130,7 @@ class Daemon:
             loop.add_signal_handler(signum, self.stop)
         worker_id = self._start()
         dispatcher = self._dispatcher(worker_id)
-        if not self.app.settings.imap.host:  # said once, in the long-running worker's log
+        if not self._inbox_places():  # said once, in the long-running worker's log
             log.warning("no inbox is set (OUTREACH_IMAP_HOST): replies, bounces and opt-outs "
                         "are not read; record them with `outreach replies record`")  # fmt: skip
         # Answers that came while no worker ran are read before anything is sent.
@@ -181,11 +185,10 @@ class Daemon:
         log.info("worker %s stopped", worker_id)
 
     def _dispatcher(self, worker_id: str) -> Dispatcher:
-        imap = self.app.settings.imap
         return Dispatcher(
             app=self.app, worker_id=worker_id, specs=self.specs, backoff=self.backoff,
             lease_seconds=LEASE_SECONDS, clock=self.clock, rng=random.Random(),
-            inbox=mailbox_name(imap) if imap.host else None,
+            inboxes={place.sender: place.name for place in self._inbox_places()},
             inbox_fresh=timedelta(minutes=self.app.settings.inbox_fresh_minutes),
         )  # fmt: skip
 
@@ -258,46 +261,67 @@ class Daemon:
                 log.error("notice to the brand not sent: %s", exc)
 
     async def _read_inbox_if_stale(self) -> None:
-        """Read the inbox before sending when its last good read is not recent."""
-        if not self.app.settings.imap.host:
+        """Read the inboxes before sending when one's last good read is not recent."""
+        places = self._inbox_places()
+        if not places:
             return
         with self.app.session() as session:
-            last = last_read_at(session, mailbox_name(self.app.settings.imap))
-        if last is None or self.clock() - last >= timedelta(seconds=INBOX_REREAD_SECONDS):
+            reads = [last_read_at(session, place.name) for place in places]
+        now = self.clock()
+        if any(last is None or now - last >= timedelta(seconds=INBOX_REREAD_SECONDS)
+               for last in reads):  # fmt: skip
             await self._sync_inbox()
 
+    def _inbox_places(self) -> list[InboxPlace]:
+        try:
+            return configured_inboxes(self.app.settings)
+        except OutreachError as exc:  # mailboxes.toml being edited: the default's still read
+            log.error("mailboxes.toml: %s", exc)
+            imap = self.app.settings.imap
+            return [InboxPlace(DEFAULT_MAILBOX, mailbox_name(imap), imap)] if imap.host else []
+
     async def _sync_inbox(self) -> None:
-        """Read the inbox when one is set; one worker at a time per mailbox (a short lease)."""
-        if not self.app.settings.imap.host:
-            return
+        """Read every mailbox's inbox; each under its own short lease, one worker at a time."""
+        places = each_inbox_once(self._inbox_places())
+        for place in places:
+            outcome = await self._read_one_inbox(place)
+            if outcome is not _LEASED:  # read by another worker: what we knew still stands
+                self._inbox_errors[place.name] = (
+                    outcome if outcome is None or place.sender == DEFAULT_MAILBOX
+                    else f"mailbox {place.sender!r}: {outcome}"
+                )  # fmt: skip
+        # Campaign messages from a mailbox whose inbox failed wait (core.inbox_freshness)
+        # until a read succeeds; the other mailboxes go on.
+        errors = [self._inbox_errors.get(place.name) for place in places]
+        self.report.inbox_error = "; ".join(e for e in errors if e) or None
+
+    async def _read_one_inbox(self, place: InboxPlace) -> str | None:
+        """Read one inbox: None when read, the error when not, _LEASED when another reads it."""
         now = self.clock()
         try:
-            inbox = ImapInbox(self.app.settings.imap)
+            inbox = place.open()
         except OutreachError as exc:
-            record_read(self.app, mailbox_name(self.app.settings.imap), now, error=str(exc))
-            self.report.inbox_error = str(exc)
-            log.error("inbox not read: %s", exc)
-            return
+            record_read(self.app, place.name, now, error=str(exc))
+            log.error("inbox %s not read: %s", place.name, exc)
+            return str(exc)
         with self.app.session() as session:
             holder_until = claim_until(session, f"sync:{inbox.mailbox}", now,
                                        timedelta(seconds=SYNC_INTERVAL_SECONDS))  # fmt: skip
             session.commit()
         if holder_until is not None:
-            return  # another worker is reading this mailbox
+            return _LEASED
         try:
             report = await asyncio.to_thread(read_inbox, self.app, inbox, now)
         except OutreachError as exc:
             # Nothing is lost: the checkpoint only moves past messages that were recorded.
-            # Campaign messages wait (core.inbox_freshness) until a read succeeds.
-            self.report.inbox_error = str(exc)
-            log.error("inbox sync failed: %s", exc)
-            return
-        self.report.inbox_error = None
+            log.error("inbox %s sync failed: %s", place.name, exc)
+            return str(exc)
         if report.counts:
-            log.info("inbox: %s", report.counts)
+            log.info("inbox %s: %s", place.name, report.counts)
         if report.moved:
-            log.info("inbox: %d handled message(s) moved to %s", report.moved,
+            log.info("inbox %s: %d handled message(s) moved to %s", place.name, report.moved,
                      self.app.settings.imap_processed_folder)  # fmt: skip
         if report.move_error:
-            log.error("inbox: handled mail not moved (tried again next time): %s",
-                      report.move_error)  # fmt: skip
+            log.error("inbox %s: handled mail not moved (tried again next time): %s",
+                      place.name, report.move_error)  # fmt: skip
+        return None

@@ -58,11 +58,12 @@ def legacy_mailbox_prefix(server: MailServer) -> str:
 class ImapInbox:
     """One IMAP mailbox, read read-only: mail is left as it is unless a move is asked for."""
 
-    def __init__(self, server: MailServer) -> None:
+    def __init__(self, server: MailServer, sent_folder: str | None = None) -> None:
         if not server.host or not server.user:
             raise OutreachError("OUTREACH_IMAP_HOST and OUTREACH_IMAP_USER must be set to sync")
         self.server = server
         self.mailbox = mailbox_name(server)
+        self.sent_folder = sent_folder  # None: the folder marked \\Sent (SPECIAL-USE)
 
     def fetch_new(self, uidvalidity: int | None, last_uid: int, limit: int) -> FetchedBatch:
         """Messages after last_uid (all of them when UIDVALIDITY changed), oldest first."""

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 import typer
 
 from outreach.adapters.campaign_files import load_all_campaigns
-from outreach.adapters.imap_inbox import ImapInbox, mailbox_name
 from outreach.adapters.models import MessageState
 from outreach.cli.clock import NowOption, clock_for
 from outreach.cli.output import note, say, table, table_or_json
@@ -22,7 +21,7 @@ from outreach.core.inbox_freshness import inbox_failing
 from outreach.core.relationship_input import InputError, parse_day
 from outreach.core.reply_labels import ReplyLabel
 from outreach.daemon import Daemon
-from outreach.errors import OutreachError
+from outreach.errors import OutreachError, SettingsError
 from outreach.services.answers_by_hand import record_answer_by_hand
 from outreach.services.app import App
 from outreach.services.campaign_control import orphan_campaigns, paused_names
@@ -34,6 +33,8 @@ from outreach.services.inbox_health import (
     read_inbox,
     waiting_for_inbox,
 )
+from outreach.services.inbox_sync import SyncReport
+from outreach.services.inboxes import configured_inboxes, each_inbox_once
 from outreach.services.outbox_admin import approve, drafts, list_outbox, resolve
 from outreach.services.relationships import list_rights
 from outreach.services.replies import ReplyKind
@@ -58,10 +59,11 @@ def run(
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # flufl.bounce logs each of its ~17 detectors for every message it reads.
     logging.getLogger("flufl.bounce").setLevel(logging.WARNING)
-    if not workspace_app.settings.imap.host:
+    if not configured_inboxes(workspace_app.settings):
         note(
-            "No inbox is set (OUTREACH_IMAP_HOST): replies, bounces and opt-outs are not read, "
-            "so follow-ups go to everyone not recorded with `outreach replies record`."
+            "No inbox is set (OUTREACH_IMAP_HOST or mailboxes.toml): replies, bounces and "
+            "opt-outs are not read, so follow-ups go to everyone not recorded with "
+            "`outreach replies record`."
         )
     daemon = Daemon(app=workspace_app, clock=clock_for(now))
     report = asyncio.run(daemon.run_once() if once else daemon.run_forever())
@@ -212,10 +214,28 @@ def outbox_resolve(
 def replies_sync(ctx: typer.Context, now: NowOption = None) -> None:
     """Read new inbox messages, match and classify them, and act on each."""
     workspace_app = state(ctx).app()
-    inbox = ImapInbox(workspace_app.settings.imap)
-    report = read_inbox(workspace_app, inbox, clock_for(now)())
+    places = each_inbox_once(configured_inboxes(workspace_app.settings))
+    if not places:
+        raise SettingsError("no inbox is set: set OUTREACH_IMAP_HOST, OUTREACH_IMAP_USER and "
+                            "OUTREACH_IMAP_PASSWORD, or add mailboxes.toml")  # fmt: skip
+    failed = []
+    for place in places:
+        try:
+            report = read_inbox(workspace_app, place.open(), clock_for(now)())
+        except OutreachError as exc:
+            if len(places) == 1:
+                raise
+            failed.append(place.name)
+            note(f"error: {place.name} was not read: {exc}")
+            continue
+        _say_synced(workspace_app, place.name, report)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _say_synced(workspace_app: App, name: str, report: SyncReport) -> None:
     counts = ", ".join(f"{kind} {n}" for kind, n in sorted(report.counts.items())) or "nothing new"
-    say(f"Synced {inbox.mailbox}: {counts}")
+    say(f"Synced {name}: {counts}")
     if report.moved:
         say(f"Moved {report.moved} handled bounce(s) and auto-reply(s) to "
             f"{workspace_app.settings.imap_processed_folder}.")  # fmt: skip
@@ -349,18 +369,21 @@ def _show_failing_senders(workspace_app: App) -> None:
 
 def _show_inboxes(workspace_app: App) -> None:
     """Each inbox's last good read and last failure, and what waits for it."""
-    if not workspace_app.settings.imap.host:
-        say("inbox: none set (OUTREACH_IMAP_HOST); replies, bounces and opt-outs are not read")
+    places = each_inbox_once(configured_inboxes(workspace_app.settings))
+    if not places:
+        say("inbox: none set (OUTREACH_IMAP_HOST or mailboxes.toml); replies, bounces and "
+            "opt-outs are not read")  # fmt: skip
         return
     with workspace_app.session() as session:
-        # The inbox set now (older versions named it by host and port: those rows are history).
-        current = mailbox_name(workspace_app.settings.imap)
-        inboxes = [health for health in inbox_health(session) if health.mailbox == current]
+        # The inboxes set now (older versions named them by host and port: rows of history).
+        known = {health.mailbox: health for health in inbox_health(session)}
         waiting = waiting_for_inbox(session)
         set_aside = quarantined(session)
-    if not inboxes:
-        say("inbox: not read yet")
-    for health in inboxes:
+    for place in places:
+        health = known.get(place.name)
+        if health is None:
+            say(f"inbox {place.name}: not read yet")
+            continue
         last = _when(health.last_read_at) if health.last_read_at else "never"
         line = f"inbox {health.mailbox}: last read {last}"
         if inbox_failing(health.last_read_at, health.last_error_at):

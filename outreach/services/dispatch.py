@@ -75,8 +75,9 @@ class Dispatcher:
     lease_seconds: int
     clock: Callable[[], datetime]
     rng: random.Random
-    # The inbox whose answers a campaign message must wait for (None: no inbox is set).
-    inbox: str | None = None
+    # The inbox whose answers each mailbox's campaign messages wait for, by mailbox name (a
+    # mailbox without one, e.g. the default with no OUTREACH_IMAP_HOST, waits for nothing).
+    inboxes: Mapping[str, str] = field(default_factory=dict)
     inbox_fresh: timedelta = timedelta(minutes=DEFAULT_INBOX_FRESH_MINUTES)
     tally: Counter[str] = field(default_factory=Counter)
     # Why messages were put off, each with the earliest moment one of them may go.
@@ -177,10 +178,11 @@ class Dispatcher:
 
     def _inbox_wait(self, session: Session, message: Message, now: datetime) -> str | None:
         """Why this campaign message must wait until the inbox has been read (None: it may go)."""
-        if self.inbox is None:
+        inbox = self.inboxes.get(message.mailbox or DEFAULT_MAILBOX)
+        if inbox is None:
             return None
         reason = inbox_wait_reason(
-            last_read_at(session, self.inbox), message.scheduled_at, now, self.inbox_fresh
+            last_read_at(session, inbox), message.scheduled_at, now, self.inbox_fresh
         )
         if reason is None and (message.last_error or "").startswith(WAITING_FOR_INBOX):
             message.last_error = None  # the wait is over; the outbox no longer shows it

@@ -37,7 +37,7 @@ def sync_sent(app: App, inbox: ImapInbox, now: datetime) -> int:
         with app.session() as session:
             checkpoint = session.get(MailboxCheckpoint, name)
         known = (checkpoint.uidvalidity, checkpoint.last_uid) if checkpoint else (None, 0)
-        batch = inbox.fetch_sent(None, known[0], known[1], SENT_BATCH)
+        batch = inbox.fetch_sent(inbox.sent_folder, known[0], known[1], SENT_BATCH)
         if batch is None:
             return answered  # no Sent folder: nothing to learn from
         for uid, header in batch.headers:

@@ -122,9 +122,9 @@ def test_without_an_inbox_nothing_waits_and_every_run_says_replies_are_not_read(
     status = run_outreach(workspace, "status")
 
     assert result.code == 0, result.stderr
-    assert "No inbox is set (OUTREACH_IMAP_HOST)" in result.stderr
+    assert "No inbox is set (OUTREACH_IMAP_HOST or mailboxes.toml)" in result.stderr
     assert "waiting for the inbox 0" in result.stdout
-    assert "inbox: none set (OUTREACH_IMAP_HOST)" in status.stdout
+    assert "inbox: none set (OUTREACH_IMAP_HOST or mailboxes.toml)" in status.stdout
 
 
 def test_the_worker_log_says_what_the_inbox_held_without_library_chatter(
@@ -151,5 +151,5 @@ def test_the_worker_log_says_what_the_inbox_held_without_library_chatter(
         result = run_outreach_process(workspace, "run", "--once", "--now", later, env=env)
 
         assert result.code == 0, result.stderr
-        assert "inbox: {'bounce': 1}" in result.stderr
+        assert f"inbox {imap_server.user}/INBOX: {{'bounce': 1}}" in result.stderr
         assert "Running detector" not in result.stderr

@@ -1,0 +1,55 @@
+"""Every inbox to read: the default mailbox's (OUTREACH_IMAP_*) and each mailboxes.toml one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from outreach.adapters.imap_inbox import ImapInbox, mailbox_name
+from outreach.adapters.mailbox_files import load_mailboxes
+from outreach.errors import OutreachError
+from outreach.services.mailboxes import DEFAULT_MAILBOX, Mailbox
+from outreach.settings import MailServer, Settings
+
+
+@dataclass(frozen=True)
+class InboxPlace:
+    """One inbox: the mailbox that sends into its threads, and how to reach it."""
+
+    sender: str  # the mailbox name ("default" for the OUTREACH_IMAP_* settings)
+    name: str  # how the database knows it (account/INBOX): its checkpoint, lease and health
+    server: MailServer
+    sent_folder: str | None = None  # None: found by SPECIAL-USE \\Sent
+    oauth2: bool = False
+
+    def open(self) -> ImapInbox:
+        """The inbox, ready to read; refuses when it cannot be logged in to yet."""
+        if self.oauth2:
+            raise OutreachError(
+                f"mailbox {self.sender!r} signs in with OAuth 2.0, which is not supported yet; "
+                f'use auth = "password" (an app password) for now'
+            )
+        return ImapInbox(self.server, sent_folder=self.sent_folder)
+
+
+def configured_inboxes(settings: Settings) -> list[InboxPlace]:
+    """The inbox of each mailbox that has one, the default's first."""
+    places = []
+    if settings.imap.host:
+        places.append(InboxPlace(DEFAULT_MAILBOX, mailbox_name(settings.imap), settings.imap))
+    for spec in load_mailboxes(settings.workspace):
+        mailbox = Mailbox(spec, settings.mailbox_passwords.get(spec.name), spec.password_key)
+        server = mailbox.server("imap")
+        places.append(InboxPlace(spec.name, mailbox_name(server), server, spec.sent_folder,
+                                 oauth2=spec.auth == "oauth2"))  # fmt: skip
+    return places
+
+
+def each_inbox_once(places: list[InboxPlace]) -> list[InboxPlace]:
+    """Two mailboxes on one account share an inbox: it is read once, as the first one's."""
+    seen: set[str] = set()
+    unique = []
+    for place in places:
+        if place.name not in seen:
+            seen.add(place.name)
+            unique.append(place)
+    return unique
