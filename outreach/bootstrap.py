@@ -69,10 +69,13 @@ def bootstrap(
 
 def mailbox_transport(mailbox: Mailbox) -> Transport:
     """SMTP for a mailboxes.toml mailbox: it names its own server, so it always sends."""
-    return SmtpTransport(
-        mailbox.server("smtp"), password_setting=mailbox.password_key,
-        user_setting=f"the user of mailbox {mailbox.spec.name!r} in mailboxes.toml",
-    )  # fmt: skip
+    name = mailbox.spec.name
+    hint = (
+        f"the sign-in may have been revoked: run `outreach mailbox login {name}`"
+        if mailbox.spec.auth == "oauth2"
+        else f"check the user of mailbox {name!r} in mailboxes.toml and {mailbox.password_key}"
+    )
+    return SmtpTransport(mailbox.server("smtp"), login_hint=hint)
 
 
 def choose_transport(settings: Settings) -> Transport:

@@ -73,3 +73,19 @@ class PermanentDeliveryError(DeliveryError):
 
 class UnknownDeliveryError(DeliveryError):
     """The server may or may not have accepted the message; a person must decide."""
+
+
+class SignInError(OutreachError):
+    """A mailbox cannot sign in with OAuth 2.0; `temporary` when trying later may work."""
+
+    temporary = False
+
+
+class SignInRevoked(SignInError):
+    """The provider no longer honours the sign-in (revoked, expired, password changed)."""
+
+
+class SignInUnavailable(SignInError):
+    """The provider could not be asked (network, its own error): worth trying again later."""
+
+    temporary = True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import getaddresses, parseaddr
 from enum import StrEnum
@@ -68,6 +68,18 @@ class MailServer:
     password: Secret | None = field(repr=False)
     security: Security
     timeout_seconds: float = DEFAULT_SMTP_TIMEOUT_SECONDS
+    # OAuth 2.0 instead of the password: gives an access token (True: a fresh one, after a
+    # refused login). Raises OutreachError when the mailbox cannot sign in.
+    token: Callable[[bool], str] | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class OAuthClient:
+    """The app a brand registered with a provider for signing in to its own mailboxes."""
+
+    client_id: str
+    client_secret: Secret | None = field(default=None, repr=False)
+    tenant: str = "common"  # Microsoft: common, organizations, consumers or the tenant's id
 
 
 @dataclass(frozen=True)
@@ -93,6 +105,8 @@ class Settings:
     inbox_fresh_minutes: int = DEFAULT_INBOX_FRESH_MINUTES  # see core.inbox_freshness
     # Passwords of the mailboxes in mailboxes.toml, by mailbox name (OUTREACH_MAILBOX_X_PASSWORD).
     mailbox_passwords: Mapping[str, Secret] = field(default_factory=dict, repr=False)
+    # The brand's own OAuth 2.0 app for each provider (see README "Connect your mailbox").
+    oauth_clients: Mapping[str, OAuthClient] = field(default_factory=dict, repr=False)
 
     @property
     def capture_mode(self) -> bool:
@@ -126,9 +140,13 @@ KNOWN_KEYS = (
     "DIGEST_AT",
     "TIMEZONE",
     "INBOX_FRESH_MINUTES",
+    "GOOGLE_CLIENT_ID",
+    "GOOGLE_CLIENT_SECRET",
+    "MICROSOFT_CLIENT_ID",
+    "MICROSOFT_TENANT",
     "WORKSPACE",
 )
-SECRET_KEYS = frozenset({"SMTP_PASSWORD", "IMAP_PASSWORD"})
+SECRET_KEYS = frozenset({"SMTP_PASSWORD", "IMAP_PASSWORD", "GOOGLE_CLIENT_SECRET"})
 # One password per mailbox of mailboxes.toml: OUTREACH_MAILBOX_LUNA_PASSWORD for "luna".
 MAILBOX_PASSWORD = re.compile(r"^OUTREACH_MAILBOX_([A-Z0-9_]+)_PASSWORD$")
 DEFAULT_SECURITY = {"SMTP": Security.STARTTLS, "IMAP": Security.TLS}
@@ -172,6 +190,7 @@ def load_settings(
         cool_off_days=_days(reader, "COOL_OFF_DAYS", DEFAULT_COOL_OFF_DAYS),
         imap_processed_folder=_folder(reader),
         mailbox_passwords=_mailbox_passwords(reader),
+        oauth_clients=_oauth_clients(reader),
         return_path=_return_path(reader),
         rights_warn_days=_days(reader, "RIGHTS_WARN_DAYS", DEFAULT_RIGHTS_WARN_DAYS),
         digest_to=_optional_address(reader, "DIGEST_TO"),
@@ -233,6 +252,23 @@ def _timezone(reader: _Reader) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise reader.error("TIMEZONE", f"{value!r} is not a time zone like Asia/Tokyo") from None
     return value
+
+
+def _oauth_clients(reader: _Reader) -> dict[str, OAuthClient]:
+    clients = {}
+    google = _single_line(reader, "GOOGLE_CLIENT_ID")
+    secret = reader.get("GOOGLE_CLIENT_SECRET")
+    if google:
+        clients["gmail"] = OAuthClient(google, Secret(secret) if secret else None)
+    elif secret:
+        raise reader.error("GOOGLE_CLIENT_SECRET", "is set without OUTREACH_GOOGLE_CLIENT_ID")
+    microsoft = _single_line(reader, "MICROSOFT_CLIENT_ID")
+    tenant = _single_line(reader, "MICROSOFT_TENANT") or "common"
+    if not re.fullmatch(r"[A-Za-z0-9.-]{1,64}", tenant):
+        raise reader.error("MICROSOFT_TENANT", f"{tenant!r} is not a tenant name or id")
+    if microsoft:
+        clients["microsoft"] = OAuthClient(microsoft, None, tenant)
+    return clients
 
 
 def _mailbox_passwords(reader: _Reader) -> dict[str, Secret]:
@@ -424,6 +460,13 @@ def describe(settings: Settings) -> list[tuple[str, str, str]]:
         ("DIGEST_AT", show(settings.digest_at)),
         ("TIMEZONE", settings.timezone),
         ("INBOX_FRESH_MINUTES", str(settings.inbox_fresh_minutes)),
+    ]
+    google, microsoft = settings.oauth_clients.get("gmail"), settings.oauth_clients.get("microsoft")
+    rows += [
+        ("GOOGLE_CLIENT_ID", google.client_id if google else ""),
+        ("GOOGLE_CLIENT_SECRET", MASK if google and google.client_secret else ""),
+        ("MICROSOFT_CLIENT_ID", microsoft.client_id if microsoft else ""),
+        ("MICROSOFT_TENANT", microsoft.tenant if microsoft else ""),
     ]
     rows += [
         (f"MAILBOX_{name.upper()}_PASSWORD", MASK) for name in sorted(settings.mailbox_passwords)

@@ -181,10 +181,13 @@ class DovecotTestServer:
         password: str = TEST_PASSWORD,
         binary: Path | None = None,
         settings: dict[str, str] | None = None,
+        oauth_introspection_url: str | None = None,
     ):
         """Prepare (but do not start) a server; binary defaults to the installed dovecot."""
         self.binary = binary
         self.settings = dict(settings or {})
+        # Set: XOAUTH2 logins are checked by token introspection at this address (RFC 7662).
+        self.oauth_introspection_url = oauth_introspection_url
         self.host = "127.0.0.1"
         self.port = 0
         self.user = user
@@ -459,6 +462,7 @@ class DovecotTestServer:
         else:
             lines += [
                 f"passdb {{\n  driver = passwd-file\n  args = {passwd}\n}}",
+                *self._oauth_passdb(base),
                 f"userdb {{\n  driver = passwd-file\n  args = {passwd}\n}}",
                 f"mail_location = maildir:{base / 'mail'}/%u",
                 "auth_failure_delay = 0",  # wrong-password tests need not wait 2 s
@@ -469,6 +473,24 @@ class DovecotTestServer:
             ]
         lines += [f"{key} = {value}" for key, value in self.settings.items()]
         return "# outreach test server\n" + "\n".join(lines) + "\n"
+
+    def _oauth_passdb(self, base: Path) -> list[str]:
+        """Dovecot 2.3's oauth2 passdb, after the passwords (which the harness logs in with)."""
+        if self.oauth_introspection_url is None:
+            return []
+        conf = base / "dovecot-oauth2.conf.ext"
+        conf.write_text(
+            "introspection_mode = post\n"
+            f"introspection_url = {self.oauth_introspection_url}\n"
+            "force_introspection = yes\nusername_attribute = username\n"
+            "active_attribute = active\nactive_value = true\n",
+            encoding="utf-8",
+        )
+        return [
+            "auth_mechanisms = plain login xoauth2 oauthbearer",
+            f"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
+            f"  args = {conf}\n}}",
+        ]
 
     def _launch(self, last_attempt: bool) -> bool:
         """Start the dovecot master (it forks into the background); False if the port was taken."""

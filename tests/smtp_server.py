@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import collections
 import email
 import email.policy
@@ -11,6 +12,7 @@ import re
 import ssl
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -147,6 +149,23 @@ class _Handler:
         """Bind the hooks to their server."""
         self._owner = owner
 
+    async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:
+        """SASL XOAUTH2 (offered only when the server checks access tokens)."""
+        check = self._owner.xoauth2
+        if check is None or len(args) != 2:
+            return AuthResult(success=False, handled=False)
+        try:
+            text = base64.b64decode(args[1], validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return AuthResult(success=False, handled=False)
+        fields = dict(part.split("=", 1) for part in text.split("\x01") if "=" in part)
+        user, bearer = fields.get("user", ""), fields.get("auth", "").removeprefix("Bearer ")
+        if not check(user, bearer):
+            return AuthResult(success=False, handled=False)  # 535, as providers answer
+        with self._owner._lock:
+            self._owner._auth_logins.append(user)
+        return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))
+
     async def _apply(self, server: SMTP, envelope: Envelope, phase: Phase) -> str | None:
         """Apply the transaction's fault if it targets ``phase``; return a reply override."""
         fault = envelope.fault if isinstance(envelope, _FaultEnvelope) else None
@@ -234,12 +253,14 @@ class SmtpTestServer:
         require_starttls: bool = True,
         accept_reply: str = DEFAULT_ACCEPT_REPLY,
         tmp_dir: Path | None = None,
+        xoauth2: Callable[[str, str], bool] | None = None,
     ) -> None:
         """Configure the server; nothing listens until ``start()``."""
         if security not in ("none", "starttls", "tls"):
             raise ValueError(f"security must be none|starttls|tls, got {security!r}")
         self.security: Security = security
         self.auth = auth
+        self.xoauth2 = xoauth2  # checks (user, access token): AUTH XOAUTH2 and nothing else
         self.host = host
         self.port = port
         self._requested_port = port
@@ -393,6 +414,8 @@ class SmtpTestServer:
                 # AUTH must be allowed without it. The 530 gate lives in handle_MAIL.
                 auth_require_tls=self.security == "starttls",
                 authenticator=self._authenticate,
+                # Checking access tokens, it takes XOAUTH2 only, as Microsoft 365 does.
+                auth_exclude_mechanism=["LOGIN", "PLAIN"] if self.xoauth2 else ["XOAUTH2"],
                 loop=loop,
             )
 

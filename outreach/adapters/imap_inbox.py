@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError
+from imapclient.exceptions import IMAPClientError, LoginError
 from imapclient.imapclient import SENT
 
 from outreach.errors import OutreachError
@@ -154,13 +155,24 @@ def imap_client(server: MailServer) -> IMAPClient:
     try:
         if server.security is Security.STARTTLS:
             client.starttls(context)
-        password = server.password.reveal() if server.password else ""
-        client.login(server.user or "", password)
+        if server.token is not None:
+            _oauth2_login(client, server.user or "", server.token)
+        else:
+            password = server.password.reveal() if server.password else ""
+            client.login(server.user or "", password)
     except BaseException:
         with contextlib.suppress(OSError):
             client.shutdown()
         raise
     return client
+
+
+def _oauth2_login(client: IMAPClient, user: str, token: Callable[[bool], str]) -> None:
+    """XOAUTH2; a refused token is refreshed once before the login counts as failed."""
+    try:
+        client.oauth2_login(user, token(False))
+    except LoginError:
+        client.oauth2_login(user, token(True))
 
 
 def _new_uids(

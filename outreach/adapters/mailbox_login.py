@@ -9,12 +9,13 @@ import aiosmtplib
 from imapclient.exceptions import IMAPClientError, LoginError
 
 from outreach.adapters.imap_inbox import imap_client
-from outreach.adapters.smtp_transport import smtp_client
+from outreach.adapters.smtp_transport import smtp_authenticate, smtp_client
+from outreach.errors import SignInError
 from outreach.settings import MailServer
 
 
 class LoginFailed(Exception):
-    """A login did not work; `kind` is auth, connect or tls."""
+    """A login did not work; `kind` is auth, signin (no OAuth token), connect or tls."""
 
     def __init__(self, kind: str, detail: str) -> None:
         super().__init__(detail)
@@ -28,9 +29,10 @@ async def smtp_login(server: MailServer) -> None:
     try:
         await client.connect()
         if server.user:
-            password = server.password.reveal() if server.password else ""
-            await client.login(server.user, password)
+            await smtp_authenticate(client, server)
         await client.quit()
+    except SignInError as exc:
+        raise LoginFailed("signin", str(exc)) from None
     except aiosmtplib.SMTPAuthenticationError as exc:
         raise LoginFailed("auth", f"{exc.code} {exc.message}".strip()) from None
     except ssl.SSLError as exc:
@@ -52,6 +54,8 @@ def imap_login(server: MailServer) -> None:
         finally:
             with contextlib.suppress(OSError):
                 client.shutdown()
+    except SignInError as exc:
+        raise LoginFailed("signin", str(exc)) from None
     except LoginError as exc:
         raise LoginFailed("auth", _text(exc)) from None
     except ssl.SSLError as exc:

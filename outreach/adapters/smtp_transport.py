@@ -10,6 +10,7 @@ import aiosmtplib
 from outreach.errors import (
     DeliveryError,
     PermanentDeliveryError,
+    SignInError,
     TemporaryDeliveryError,
     UnknownDeliveryError,
 )
@@ -22,14 +23,13 @@ class SmtpTransport:
     def __init__(
         self,
         server: MailServer,
-        password_setting: str = "OUTREACH_SMTP_PASSWORD",
-        user_setting: str = "OUTREACH_SMTP_USER",
+        login_hint: str = "check OUTREACH_SMTP_USER and OUTREACH_SMTP_PASSWORD",
     ) -> None:
         if not server.host:
             raise ValueError("SmtpTransport needs a host")
         self.server = server
         # What a refused login tells the person to check (names of settings, never values).
-        self.login_hint = f"check {user_setting} and {password_setting}"
+        self.login_hint = login_hint
         self.description = f"SMTP {server.host}:{server.port} ({server.security.value})"
         self._open: aiosmtplib.SMTP | None = None
         self._open_loop: asyncio.AbstractEventLoop | None = None
@@ -68,14 +68,17 @@ class SmtpTransport:
                 await client.connect()
                 if self.server.user:
                     phase = "login"
-                    password = self.server.password.reveal() if self.server.password else ""
-                    await client.login(self.server.user, password)
+                    await smtp_authenticate(client, self.server)
             phase = "envelope"
             await client.mail(sender)
             for recipient in recipients:
                 await client.rcpt(recipient)
             phase = "data"
             response = await client.data(data)
+        except SignInError as exc:  # no access token: the mailbox cannot sign in
+            await self._discard(client)
+            kind = TemporaryDeliveryError if exc.temporary else PermanentDeliveryError
+            raise kind(f"{self.description}: {exc}", mailbox_fault=True) from None
         except aiosmtplib.SMTPException as exc:
             await self._discard(client)
             error = _translate(exc, phase, self.description, self.login_hint)
@@ -104,6 +107,24 @@ class SmtpTransport:
 
     def _client(self) -> aiosmtplib.SMTP:
         return smtp_client(self.server)
+
+
+async def smtp_authenticate(client: aiosmtplib.SMTP, server: MailServer) -> None:
+    """Log in with the password, or with XOAUTH2 when the mailbox signs in with OAuth 2.0.
+
+    A refused access token is refreshed once and tried again before the login counts as
+    failed: it may have been revoked early or cut short by the provider.
+    """
+    user = server.user or ""
+    if server.token is None:
+        await client.login(user, server.password.reveal() if server.password else "")
+        return
+    token = await asyncio.to_thread(server.token, False)
+    try:
+        await client.auth_xoauth2(user, token)
+    except aiosmtplib.SMTPAuthenticationError:
+        token = await asyncio.to_thread(server.token, True)
+        await client.auth_xoauth2(user, token)
 
 
 def smtp_client(server: MailServer) -> aiosmtplib.SMTP:

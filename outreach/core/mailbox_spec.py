@@ -29,8 +29,9 @@ _HOST = re.compile(r"^[A-Za-z0-9.-]+$")
 _KEYS = (
     "name", "address", "provider", "auth", "per_day", "user",
     "smtp_host", "smtp_port", "smtp_security", "imap_host", "imap_port", "imap_security",
-    "sent_folder",
+    "sent_folder", "oauth_token_url", "oauth_device_url",
 )  # fmt: skip
+_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/%-]*)?$")
 
 
 class MailboxSpecError(CampaignSpecError):
@@ -84,6 +85,9 @@ class MailboxSpec:
     smtp: Endpoint
     imap: Endpoint
     sent_folder: str | None = None  # None: found by IMAP SPECIAL-USE \\Sent
+    # The provider's sign-in addresses, when not its usual ones (a national cloud).
+    oauth_token_url: str | None = None
+    oauth_device_url: str | None = None
 
     @property
     def password_key(self) -> str:
@@ -141,6 +145,8 @@ def _mailbox(prefix: str, entry: Any) -> MailboxSpec:
         smtp=_endpoint(entry, prefix, "smtp", preset.smtp if preset else None),
         imap=_endpoint(entry, prefix, "imap", preset.imap if preset else None),
         sent_folder=_text(entry, prefix, "sent_folder") or None,
+        oauth_token_url=_url(entry, prefix, "oauth_token_url", auth),
+        oauth_device_url=_url(entry, prefix, "oauth_device_url", auth),
     )  # fmt: skip
 
 
@@ -164,6 +170,17 @@ def _endpoint(
     if not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535:
         raise MailboxSpecError(f"{prefix}.{kind}_port", f"{port!r} is not a port (1-65535)")
     return Endpoint(host, port, security)
+
+
+def _url(entry: Mapping[str, Any], prefix: str, key: str, auth: str) -> str | None:
+    value = _text(entry, prefix, key)
+    if not value:
+        return None
+    if auth != "oauth2":
+        raise MailboxSpecError(f"{prefix}.{key}", 'is only for auth = "oauth2"')
+    if not _URL.match(value):
+        raise MailboxSpecError(f"{prefix}.{key}", f"{value!r} is not an http(s) address")
+    return value
 
 
 def _per_day(entry: Mapping[str, Any], prefix: str) -> int:

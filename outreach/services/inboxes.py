@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 from outreach.adapters.imap_inbox import ImapInbox, mailbox_name
 from outreach.adapters.mailbox_files import load_mailboxes
-from outreach.errors import OutreachError
-from outreach.services.mailboxes import DEFAULT_MAILBOX, Mailbox
+from outreach.services.mailboxes import DEFAULT_MAILBOX, named_mailbox
 from outreach.settings import MailServer, Settings
 
 
@@ -19,15 +18,9 @@ class InboxPlace:
     name: str  # how the database knows it (account/INBOX): its checkpoint, lease and health
     server: MailServer
     sent_folder: str | None = None  # None: found by SPECIAL-USE \\Sent
-    oauth2: bool = False
 
     def open(self) -> ImapInbox:
-        """The inbox, ready to read; refuses when it cannot be logged in to yet."""
-        if self.oauth2:
-            raise OutreachError(
-                f"mailbox {self.sender!r} signs in with OAuth 2.0, which is not supported yet; "
-                f'use auth = "password" (an app password) for now'
-            )
+        """The inbox, ready to read (logging in happens at each read)."""
         return ImapInbox(self.server, sent_folder=self.sent_folder)
 
 
@@ -37,10 +30,8 @@ def configured_inboxes(settings: Settings) -> list[InboxPlace]:
     if settings.imap.host:
         places.append(InboxPlace(DEFAULT_MAILBOX, mailbox_name(settings.imap), settings.imap))
     for spec in load_mailboxes(settings.workspace):
-        mailbox = Mailbox(spec, settings.mailbox_passwords.get(spec.name), spec.password_key)
-        server = mailbox.server("imap")
-        places.append(InboxPlace(spec.name, mailbox_name(server), server, spec.sent_folder,
-                                 oauth2=spec.auth == "oauth2"))  # fmt: skip
+        server = named_mailbox(settings, spec).server("imap")
+        places.append(InboxPlace(spec.name, mailbox_name(server), server, spec.sent_folder))
     return places
 
 

@@ -58,6 +58,11 @@ def check_mailbox(mailbox: Mailbox, timeout_seconds: float = 20.0) -> list[Check
 
 
 def _explained(failed: LoginFailed, mailbox: Mailbox) -> str:
+    if failed.kind == "signin":
+        return f"cannot sign in: {failed.detail}"
+    if failed.kind == "auth" and mailbox.spec.auth == "oauth2":
+        return (f"login refused ({failed.detail}): the access token was refused even after a "
+                f"refresh; run 'outreach mailbox login {mailbox.spec.name}' again")  # fmt: skip
     if failed.kind == "auth":
         if mailbox.password is None:
             return f"login refused ({failed.detail}): no password is set ({mailbox.password_key})"

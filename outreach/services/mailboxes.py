@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from outreach.adapters.mailbox_files import load_mailboxes
+from outreach.adapters.token_store import token_path
 from outreach.constants import DEFAULT_SMTP_TIMEOUT_SECONDS
 from outreach.core.mailbox_spec import Endpoint, MailboxSpec
 from outreach.errors import NotFoundError
+from outreach.services.mailbox_tokens import AccessTokens
 from outreach.settings import MailServer, Secret, Security, Settings
 
 DEFAULT_MAILBOX = "default"
@@ -21,12 +24,14 @@ class Mailbox:
     password: Secret | None
     password_key: str  # where the password comes from
     settings_servers: tuple[MailServer, MailServer] | None = None  # the default's SMTP, IMAP
+    tokens: Callable[[bool], str] | None = None  # OAuth 2.0 access tokens (auth = "oauth2")
+    oauth_state: str = ""  # whether an OAuth 2.0 mailbox has signed in
 
     @property
     def ready(self) -> str:
         """What is missing before it can send, or "ready"."""
         if self.spec.auth == "oauth2":
-            return "needs 'outreach mailbox login' (OAuth 2.0 sign-in comes next)"
+            return self.oauth_state
         if not self.spec.user:
             return "ready (no login)"  # a relay that takes mail without one
         return "ready" if self.password else f"no password: set {self.password_key}"
@@ -43,18 +48,26 @@ class Mailbox:
         return MailServer(
             host=endpoint.host or None, port=endpoint.port, user=self.spec.user or None,
             password=self.password, security=Security(endpoint.security),
-            timeout_seconds=timeout_seconds or DEFAULT_SMTP_TIMEOUT_SECONDS,
+            timeout_seconds=timeout_seconds or DEFAULT_SMTP_TIMEOUT_SECONDS, token=self.tokens,
         )  # fmt: skip
 
 
 def configured_mailboxes(settings: Settings) -> list[Mailbox]:
     """Every mailbox: the settings' own (as 'default', when a server is set), then the file's."""
-    found = []
-    if settings.smtp.host:
-        found.append(_default(settings))
-    for spec in load_mailboxes(settings.workspace):
-        found.append(Mailbox(spec, settings.mailbox_passwords.get(spec.name), spec.password_key))
-    return found
+    found = [_default(settings)] if settings.smtp.host else []
+    return found + [named_mailbox(settings, spec) for spec in load_mailboxes(settings.workspace)]
+
+
+def named_mailbox(settings: Settings, spec: MailboxSpec) -> Mailbox:
+    """A mailboxes.toml mailbox with its password or its OAuth 2.0 sign-in."""
+    tokens = AccessTokens(settings, spec) if spec.auth == "oauth2" else None
+    oauth_state = ""
+    if spec.auth == "oauth2":
+        signed_in = token_path(settings.workspace, spec.name).exists()
+        oauth_state = ("ready (signed in with OAuth 2.0)" if signed_in
+                       else f"not signed in: run 'outreach mailbox login {spec.name}'")  # fmt: skip
+    password = settings.mailbox_passwords.get(spec.name)
+    return Mailbox(spec, password, spec.password_key, tokens=tokens, oauth_state=oauth_state)
 
 
 def find_mailbox(settings: Settings, name: str) -> Mailbox:

@@ -182,8 +182,8 @@ def test_an_unknown_key_suggests_the_closest_known_key(typo: str, suggestion: st
 
 
 def test_an_unknown_key_without_a_close_match_gets_no_suggestion() -> None:
-    message = settings_error({"OUTREACH_LOG_LEVEL_VERBOSITY": "3"})
-    assert message == "OUTREACH_LOG_LEVEL_VERBOSITY (from the environment): unknown setting"
+    message = settings_error({"OUTREACH_ZZZ_QQQ_XYZZY": "3"})
+    assert message == "OUTREACH_ZZZ_QQQ_XYZZY (from the environment): unknown setting"
 
 
 def test_variables_without_the_prefix_are_ignored() -> None:
@@ -264,6 +264,10 @@ def test_describe_lists_every_setting_with_defaults() -> None:
         ("OUTREACH_DIGEST_AT", "", "default"),
         ("OUTREACH_TIMEZONE", "UTC", "default"),
         ("OUTREACH_INBOX_FRESH_MINUTES", "10", "default"),
+        ("OUTREACH_GOOGLE_CLIENT_ID", "", "default"),
+        ("OUTREACH_GOOGLE_CLIENT_SECRET", "", "default"),
+        ("OUTREACH_MICROSOFT_CLIENT_ID", "", "default"),
+        ("OUTREACH_MICROSOFT_TENANT", "", "default"),
     ]
 
 
@@ -373,3 +377,19 @@ def test_the_sample_env_file_names_every_setting() -> None:
     ]
 
     assert missing == []
+
+
+def test_oauth_apps_are_read_and_their_secret_is_masked() -> None:
+    settings = load_settings(WORKSPACE, {
+        "OUTREACH_GOOGLE_CLIENT_ID": "123.apps.example", "OUTREACH_GOOGLE_CLIENT_SECRET": "gsecret",
+        "OUTREACH_MICROSOFT_CLIENT_ID": "abcd-ef", "OUTREACH_MICROSOFT_TENANT": "organizations",
+    })  # fmt: skip
+
+    google, microsoft = settings.oauth_clients["gmail"], settings.oauth_clients["microsoft"]
+    assert google.client_id == "123.apps.example" and google.client_secret is not None
+    assert "gsecret" not in repr(settings) and "gsecret" not in repr(google)
+    assert (microsoft.client_id, microsoft.tenant) == ("abcd-ef", "organizations")
+    assert "gsecret" not in str(describe(settings))
+    secret_only = settings_error({"OUTREACH_GOOGLE_CLIENT_SECRET": "gsecret"})
+    assert "without OUTREACH_GOOGLE_CLIENT_ID" in secret_only and "gsecret" not in secret_only
+    assert "is not a tenant" in settings_error({"OUTREACH_MICROSOFT_TENANT": "a/b"})
