@@ -56,7 +56,7 @@ def start_device_code(endpoints: OAuthEndpoints, client: OAuthClient) -> DeviceC
         raise OutreachError("this provider has no device code sign-in; use the browser sign-in")
     with _session(client, endpoints) as session:
         data = {"client_id": client.client_id, "scope": " ".join(endpoints.scopes)}
-        answer = _ask(lambda: session.post(endpoints.device_url, data=data,
+        answer = _ask(lambda: session.post(endpoints.device_url, data=data, withhold_token=True,
                                            timeout=HTTP_TIMEOUT_SECONDS))  # fmt: skip
         body = _json(answer)
     if answer.status_code != 200 or "device_code" not in body:

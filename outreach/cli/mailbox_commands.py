@@ -6,13 +6,18 @@ from typing import Annotated
 
 import typer
 
+from outreach.adapters.models import utcnow
+from outreach.adapters.token_store import forget_token, token_path
 from outreach.cli.output import note, say, table
 from outreach.cli.state import state
 from outreach.core.mailbox_spec import Endpoint
+from outreach.errors import SettingsError
 from outreach.services.mailbox_check import check_mailbox
+from outreach.services.mailbox_signin import sign_in_in_browser, sign_in_with_device_code
 from outreach.services.mailboxes import Mailbox, configured_mailboxes, find_mailbox
 
-app = typer.Typer(help="Mailboxes: list them, test their logins.", no_args_is_help=True)
+app = typer.Typer(help="Mailboxes: list them, test their logins, sign in with OAuth 2.0.",
+                  no_args_is_help=True)  # fmt: skip
 
 
 @app.command("list")
@@ -41,6 +46,47 @@ def test_command(
         say(f"{line.server:<5} {line.where:<40} {'ok' if line.ok else 'FAIL':<5} {line.message}")
     if not all(line.ok for line in lines):
         raise typer.Exit(1)
+
+
+@app.command("login")
+def login_command(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A mailbox with auth = \"oauth2\"")],
+    paste: Annotated[bool, typer.Option(
+        "--paste", help="Google, on a machine without a browser: open the address elsewhere "
+        "and paste the address the browser ended on")] = False,
+) -> None:  # fmt: skip
+    """Sign the mailbox in with OAuth 2.0 (Google or Microsoft); its tokens stay in .oauth/."""
+    settings = state(ctx).settings()
+    mailbox = find_mailbox(settings, name)
+    if mailbox.spec.auth != "oauth2":
+        raise SettingsError(f"mailbox {name!r} logs in with a password ({mailbox.password_key}); "
+                         'set auth = "oauth2" in mailboxes.toml to sign in instead')  # fmt: skip
+    if mailbox.spec.provider == "microsoft":
+        sign_in_with_device_code(settings, mailbox, say, utcnow)
+    else:
+        import webbrowser
+
+        reader = (lambda: input()) if paste else None
+        sign_in_in_browser(settings, mailbox, say, webbrowser.open, utcnow, pasted=reader)
+    say(f"Signed in {mailbox.spec.user}. The sign-in is kept in "
+        f"{token_path(settings.workspace, name)}, readable by you only; "
+        f"'outreach mailbox test {name}' checks it.")  # fmt: skip
+
+
+@app.command("logout")
+def logout_command(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A mailbox signed in with OAuth 2.0")],
+) -> None:
+    """Forget the mailbox's OAuth 2.0 sign-in here (revoke it in the account too)."""
+    settings = state(ctx).settings()
+    find_mailbox(settings, name)
+    if forget_token(settings.workspace, name):
+        say(f"Forgot the sign-in of {name}. To cut access everywhere, also remove the app in "
+            "the account's security settings.")  # fmt: skip
+    else:
+        say(f"{name} was not signed in here.")
 
 
 def _row(mailbox: Mailbox) -> tuple[object, ...]:

@@ -29,7 +29,7 @@ _HOST = re.compile(r"^[A-Za-z0-9.-]+$")
 _KEYS = (
     "name", "address", "provider", "auth", "per_day", "user",
     "smtp_host", "smtp_port", "smtp_security", "imap_host", "imap_port", "imap_security",
-    "sent_folder", "oauth_token_url", "oauth_device_url",
+    "sent_folder", "oauth_token_url", "oauth_device_url", "oauth_authorize_url",
 )  # fmt: skip
 _URL = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/%-]*)?$")
 
@@ -88,6 +88,7 @@ class MailboxSpec:
     # The provider's sign-in addresses, when not its usual ones (a national cloud).
     oauth_token_url: str | None = None
     oauth_device_url: str | None = None
+    oauth_authorize_url: str | None = None
 
     @property
     def password_key(self) -> str:
@@ -147,6 +148,7 @@ def _mailbox(prefix: str, entry: Any) -> MailboxSpec:
         sent_folder=_text(entry, prefix, "sent_folder") or None,
         oauth_token_url=_url(entry, prefix, "oauth_token_url", auth),
         oauth_device_url=_url(entry, prefix, "oauth_device_url", auth),
+        oauth_authorize_url=_url(entry, prefix, "oauth_authorize_url", auth),
     )  # fmt: skip
 
 

@@ -49,11 +49,12 @@ def provider_endpoints(provider: str, tenant: str = "common") -> OAuthEndpoints:
 
 
 def with_overrides(
-    endpoints: OAuthEndpoints, token_url: str | None, device_url: str | None
-) -> OAuthEndpoints:
-    """The endpoints with a mailbox's own token and device addresses (national clouds)."""
+    endpoints: OAuthEndpoints, token_url: str | None, device_url: str | None,
+    authorize_url: str | None = None,
+) -> OAuthEndpoints:  # fmt: skip
+    """The endpoints with a mailbox's own addresses (a national cloud, a test endpoint)."""
     return OAuthEndpoints(
-        authorize_url=endpoints.authorize_url,
+        authorize_url=authorize_url or endpoints.authorize_url,
         token_url=token_url or endpoints.token_url,
         device_url=device_url or endpoints.device_url,
         scopes=endpoints.scopes,

@@ -24,7 +24,10 @@ def oauth_client(settings: Settings, spec: MailboxSpec) -> tuple[OAuthClient, OA
     client = settings.oauth_clients.get(spec.provider)
     tenant = client.tenant if client else "common"
     endpoints = with_overrides(
-        provider_endpoints(spec.provider, tenant), spec.oauth_token_url, spec.oauth_device_url
+        provider_endpoints(spec.provider, tenant),
+        spec.oauth_token_url,
+        spec.oauth_device_url,
+        spec.oauth_authorize_url,
     )
     if client is None:
         raise SignInRevoked(

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from outreach.adapters.models import Creator, InboxHealth
 from outreach.services.app import App
+from outreach.services.inbound_admin import list_inbound
 from tests.campaign_helpers import (
     MONDAY,
     add_creator,
@@ -19,6 +20,7 @@ from tests.campaign_helpers import (
     write_campaign,
 )
 from tests.inbox_helpers import reply
+from tests.integration.test_sent_folder import answer, waiting_for_us
 from tests.mailbox_helpers import NAMES, Servers, sender_app, two_mailboxes
 
 
@@ -75,3 +77,24 @@ def test_an_inbox_that_cannot_be_read_holds_only_its_own_mailboxs_messages(
         assert bo_nudge.state == "sent" and bo_nudge.from_address == "minji@glowlab.example"
         assert ana_nudge.state == "queued" and "inbox" in (ana_nudge.last_error or "")
         assert "an-old-password" not in report.inbox_error
+
+
+def test_an_answer_in_a_mailboxs_own_sent_folder_takes_its_reply_off_the_waiting_list(
+    workspace: Path, database_url: str
+) -> None:
+    with two_mailboxes() as servers:
+        app, _ana, bo = proposals_sent(workspace, database_url, servers)
+        minji_imap = servers["minji"][1]
+        [proposal] = messages(app, creator_id=bo.id)
+        minji_imap.append(reply(proposal, bo.email, "How much do you pay for a reel?"))
+        run_once(app, MONDAY + timedelta(hours=1))
+        assert waiting_for_us(app) == {"bo"}
+        with app.session() as session:
+            [waiting] = list_inbound(session, needs_response=True)
+        # Minji answers from her mail program; it keeps the answer in her own Sent folder.
+        minji_imap.append(answer(bo.email, waiting.inbound.header_message_id, "<m1@glowlab>"),
+                          folder="Sent")  # fmt: skip
+
+        run_once(app, MONDAY + timedelta(hours=2))
+
+    assert waiting_for_us(app) == set()
