@@ -308,6 +308,7 @@ class SenderHealth(SQLModel, table=True):
     retry_at: datetime | None = _when(nullable=True)  # its messages wait until then
     failures: int = 0  # in a row, since the last message it sent
     last_refused_message: int | None = None  # a 4xx counts once per message (its retries not)
+    paused_at: datetime | None = _when(nullable=True)  # a person paused it (`mailbox pause`)
 
 
 class InboxHealth(SQLModel, table=True):

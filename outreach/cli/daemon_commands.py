@@ -362,9 +362,14 @@ def _show_failing_senders(workspace_app: App) -> None:
         waiting = {health.mailbox: waiting_for_sender(session, health.mailbox)
                    for health in failing}  # fmt: skip
     for health in failing:
+        waits = f"{waiting[health.mailbox]} message(s) wait; the other mailboxes go on"
+        if health.paused_at is not None:
+            say(f"sending from {health.mailbox}: PAUSED by a person since "
+                f"{_when(health.paused_at)} (`outreach mailbox resume {health.mailbox}`); "
+                f"{waits}")  # fmt: skip
+            continue
         say(f"sending from {health.mailbox}: FAILING since {_when(health.failing_since)}: "
-            f"{health.last_error}; tried again at {_when(health.retry_at)}; "
-            f"{waiting[health.mailbox]} message(s) wait; the other mailboxes go on")  # fmt: skip
+            f"{health.last_error}; tried again at {_when(health.retry_at)}; {waits}")  # fmt: skip
 
 
 def _show_inboxes(workspace_app: App) -> None:

@@ -8,6 +8,7 @@ import typer
 
 from outreach.adapters.models import utcnow
 from outreach.adapters.token_store import forget_token, token_path
+from outreach.cli.clock import NowOption, clock_for
 from outreach.cli.output import note, say, table
 from outreach.cli.state import state
 from outreach.core.mailbox_spec import Endpoint
@@ -15,6 +16,7 @@ from outreach.errors import SettingsError
 from outreach.services.mailbox_check import check_mailbox
 from outreach.services.mailbox_signin import sign_in_in_browser, sign_in_with_device_code
 from outreach.services.mailboxes import Mailbox, configured_mailboxes, find_mailbox
+from outreach.services.sender_health import set_sender_paused
 
 app = typer.Typer(help="Mailboxes: list them, test their logins, sign in with OAuth 2.0.",
                   no_args_is_help=True)  # fmt: skip
@@ -87,6 +89,37 @@ def logout_command(
             "the account's security settings.")  # fmt: skip
     else:
         say(f"{name} was not signed in here.")
+
+
+@app.command("pause")
+def pause_command(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The mailbox (see 'outreach mailbox list')")],
+    now: NowOption = None,
+) -> None:
+    """Stop sending from this mailbox (its messages wait; new creators go to the others)."""
+    _set_paused(ctx, name, True, now)
+    say(f"Paused {name}: nothing is sent from it until 'outreach mailbox resume {name}'.")
+
+
+@app.command("resume")
+def resume_command(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The mailbox (see 'outreach mailbox list')")],
+    now: NowOption = None,
+) -> None:
+    """Send from this mailbox again; a failing one is tried at the next run, not later."""
+    due = _set_paused(ctx, name, False, now)
+    say(f"Resumed {name}: {due} waiting message(s) are due now.")
+
+
+def _set_paused(ctx: typer.Context, name: str, paused: bool, now: str | None) -> int:
+    workspace_app = state(ctx).app()
+    find_mailbox(workspace_app.settings, name)  # a typo names the mailboxes there are
+    with workspace_app.session() as session:
+        due = set_sender_paused(session, name, paused, clock_for(now)())
+        session.commit()
+    return due
 
 
 def _row(mailbox: Mailbox) -> tuple[object, ...]:

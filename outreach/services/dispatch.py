@@ -54,10 +54,11 @@ from outreach.services.personal_notes import note_for
 from outreach.services.relationship_steps import stop_reason as relationship_stop_reason
 from outreach.services.send_counters import claim_until, give_back_slot, take_slot
 from outreach.services.sender_health import (
-    paused_until,
+    WAITING_FOR_MAILBOX,
     record_sender_fault,
     record_sender_success,
     record_temporary_refusal,
+    sender_hold,
 )
 from outreach.services.sending import ensure_contactable
 from outreach.services.sequences import end_enrollment
@@ -138,14 +139,13 @@ class Dispatcher:
             session.commit()
             self.tally["held"] += 1
             return None
-        paused = paused_until(session, message.mailbox or DEFAULT_MAILBOX, now)
-        if paused is not None:
-            assert paused.retry_at is not None
-            session.rollback()  # undo the claim: the mailbox, not the message, is at fault
-            why = f"mailbox {paused.mailbox!r} failing: {paused.last_error}"
-            _reschedule(session, message_id, paused.retry_at, reason=f"waiting for {why}")
+        hold = sender_hold(session, message.mailbox or DEFAULT_MAILBOX, now)
+        if hold is not None:
+            until, why = hold
+            session.rollback()  # undo the claim: the mailbox, not the message, is the matter
+            _reschedule(session, message_id, until, reason=f"waiting for {why}")
             self.tally["deferred"] += 1
-            self.put_off[why] = min(self.put_off.get(why, paused.retry_at), paused.retry_at)
+            self.put_off[why] = min(self.put_off.get(why, until), until)
             return None
         waiting = self._inbox_wait(session, message, now)
         if waiting is not None:
@@ -277,7 +277,7 @@ class Dispatcher:
             message.attempts = max(message.attempts - 1, 0)
             if message.attempts == 0:
                 message.first_attempt_at = None
-            message.last_error = f"waiting for mailbox {mailbox!r} failing: {error}"
+            message.last_error = f"{WAITING_FOR_MAILBOX} {mailbox!r} failing: {error}"
             session.add(message)
             session.commit()
         self.tally["mailbox_failing"] += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from outreach.adapters.models import Enrollment, SendCounter, SenderHealth
@@ -58,12 +59,18 @@ def _earlier_mailbox(
 
 
 def _least_loaded(session: Session, spec: CampaignSpec, mailboxes: list[Mailbox]) -> Mailbox:
-    """The working mailbox with the fewest creators for its cap; the list's order breaks ties."""
+    """The working mailbox with the fewest creators for its cap; the list's order breaks ties.
+
+    A failing or paused mailbox gets no new creators while another one works.
+    """
     failing = set(
         session.exec(
             select(SenderHealth.mailbox).where(
                 col(SenderHealth.mailbox).in_(spec.senders),
-                col(SenderHealth.failing_since).is_not(None),
+                or_(
+                    col(SenderHealth.failing_since).is_not(None),
+                    col(SenderHealth.paused_at).is_not(None),
+                ),
             )
         )
     )

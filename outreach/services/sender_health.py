@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func, or_, update
 from sqlmodel import Session, col, select
 
 from outreach.adapters.models import Message, MessageState, SenderHealth
@@ -12,13 +12,44 @@ from outreach.constants import SENDER_TEMPORARY_FAILURES
 from outreach.services.mailboxes import DEFAULT_MAILBOX
 from outreach.services.outbox import Backoff
 
+PAUSED_RECHECK = timedelta(hours=1)
+WAITING_FOR_MAILBOX = "waiting for mailbox"  # how a message waiting for its mailbox says so
 
-def paused_until(session: Session, mailbox: str, now: datetime) -> SenderHealth | None:
-    """The mailbox's health while it is paused (its messages wait); None when it may send."""
+
+def sender_hold(session: Session, mailbox: str, now: datetime) -> tuple[datetime, str] | None:
+    """Until when the mailbox's messages wait, and why; None when it may send."""
     health = session.get(SenderHealth, mailbox)
-    if health is None or health.retry_at is None or health.retry_at <= now:
+    if health is None:
         return None
-    return health
+    if health.paused_at is not None:
+        # Looked at again hourly: `mailbox resume` makes its messages due at once anyway.
+        return now + PAUSED_RECHECK, f"mailbox {mailbox!r} paused by a person"
+    if health.retry_at is None or health.retry_at <= now:
+        return None
+    return health.retry_at, f"mailbox {mailbox!r} failing: {health.last_error}"
+
+
+def set_sender_paused(session: Session, mailbox: str, paused: bool, now: datetime) -> int:
+    """Pause or resume a mailbox; resuming also tries a failing one at once.
+
+    Returns how many of its waiting messages are due now (0 when pausing).
+    """
+    health = session.get(SenderHealth, mailbox) or SenderHealth(mailbox=mailbox)
+    health.paused_at = now if paused else None
+    if not paused:
+        health.retry_at = None  # a person fixed something: no need to wait for the next try
+    session.add(health)
+    if paused:
+        return 0
+    statement = (
+        update(Message)
+        .where(
+            col(Message.state) == MessageState.QUEUED.value, _from_mailbox(mailbox),
+            col(Message.last_error).startswith(WAITING_FOR_MAILBOX),
+        )
+        .values(scheduled_at=now, last_error=None)
+    )  # fmt: skip
+    return int(session.exec(statement).rowcount or 0)
 
 
 def record_sender_fault(
@@ -75,10 +106,15 @@ def record_sender_success(session: Session, mailbox: str) -> None:
 
 
 def failing_senders(session: Session) -> list[SenderHealth]:
-    """Mailboxes that cannot send right now, by name."""
+    """Mailboxes that cannot send right now (failing, or paused by a person), by name."""
     statement = (
         select(SenderHealth)
-        .where(col(SenderHealth.failing_since).is_not(None))
+        .where(
+            or_(
+                col(SenderHealth.failing_since).is_not(None),
+                col(SenderHealth.paused_at).is_not(None),
+            )
+        )
         .order_by(col(SenderHealth.mailbox))
     )
     return list(session.exec(statement))
@@ -86,8 +122,14 @@ def failing_senders(session: Session) -> list[SenderHealth]:
 
 def waiting_for_sender(session: Session, mailbox: str) -> int:
     """Queued messages from this mailbox (None in the table means the default mailbox)."""
-    from_it = (
-        col(Message.mailbox).is_(None) if mailbox == DEFAULT_MAILBOX else Message.mailbox == mailbox
+    statement = select(func.count()).where(
+        Message.state == MessageState.QUEUED.value, _from_mailbox(mailbox)
     )
-    statement = select(func.count()).where(Message.state == MessageState.QUEUED.value, from_it)
     return int(session.exec(statement).one())
+
+
+def _from_mailbox(mailbox: str) -> ColumnElement[bool]:
+    """Messages from this mailbox (None in the table means the default mailbox)."""
+    if mailbox == DEFAULT_MAILBOX:
+        return col(Message.mailbox).is_(None)
+    return col(Message.mailbox) == mailbox

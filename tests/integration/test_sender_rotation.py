@@ -131,3 +131,36 @@ def test_different_messages_refused_in_a_row_pause_the_mailbox_one_message_does_
     assert health.failing_since == MONDAY and "421 4.7.0" in (health.last_error or "")
     # The fourth message never tried: it waits for the mailbox, as the three retries do.
     assert sorted(m.attempts for m in messages(app)) == [0, 1, 1, 1]
+
+
+def test_a_paused_mailbox_keeps_its_threads_waiting_and_gets_no_new_creators(
+    workspace: Path, database_url: str
+) -> None:
+    with two_mailboxes() as servers:
+        (luna, _), (minji, _) = servers["luna"], servers["minji"]
+        app = sender_app(workspace, database_url, servers)
+        spec = write_campaign(workspace, "duo", senders=["luna", "minji"])
+        ana, bo = add_creator(app, "ana"), add_creator(app, "bo")
+        enroll_in(app, spec, MONDAY)
+        run_once(app, MONDAY)  # Ana hears from Luna, Bo from Minji
+        env = {"OUTREACH_DATABASE_URL": database_url}
+        paused = run_outreach(workspace, "mailbox", "pause", "minji", env=env)
+        cy = add_creator(app, "cy")
+        enroll_in(app, spec, MONDAY + timedelta(days=5))
+
+        held = run_once(app, MONDAY + timedelta(days=5))  # follow-ups, and Cy's proposal
+        status = run_outreach(workspace, "status", env=env)
+        resumed = run_outreach(workspace, "mailbox", "resume", "minji", "--now",
+                               "2026-10-24T00:01Z", env=env)  # fmt: skip
+        after = run_once(app, MONDAY + timedelta(days=5, minutes=1))
+
+    assert paused.code == 0 and "Paused minji" in paused.stdout
+    assert enrollment_of(app, cy, "duo").mailbox == "luna"  # not the paused one
+    assert held.sent == 2  # Ana's follow-up and Cy's proposal, both from Luna
+    assert "sending from minji: PAUSED by a person since" in status.stdout
+    assert "1 message(s) wait" in status.stdout
+    assert "Resumed minji: 1 waiting message(s) are due now." in resumed.stdout
+    assert after.sent == 1
+    assert [m.state for m in messages(app, creator_id=bo.id)] == ["sent", "sent"]
+    assert senders_of(minji) == Counter({MINJI: 2}) and senders_of(luna) == Counter({LUNA: 3})
+    assert {m.mailbox for m in messages(app, creator_id=ana.id)} == {"luna"}
