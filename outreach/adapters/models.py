@@ -219,6 +219,15 @@ class Suppression(SQLModel, table=True):
     created_at: datetime = _when(nullable=False)
 
 
+class StoredKey(SQLModel, table=True):
+    """A random key the database keeps for itself, e.g. the one erased addresses are hashed with."""
+
+    __tablename__ = "stored_keys"
+
+    name: str = Field(primary_key=True)
+    value: str  # hex
+
+
 class Worker(SQLModel, table=True):
     """A running daemon; a stale heartbeat means it died."""
 

@@ -1,4 +1,4 @@
-"""`outreach contacts`: import, list and show creators."""
+"""`outreach contacts`: import, list, show and forget creators."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from outreach.cli.output import note, say, table
 from outreach.cli.state import state
 from outreach.core.tiers import TIERS, tier_for
 from outreach.services.creators import CreatorFilter, find_creator, list_creators
+from outreach.services.erasure import forget_creator
 from outreach.services.importing import import_creators
 
 MAX_CELL_CHARACTERS = 40  # a 5,000-character name must not make the table unreadable
 
-app = typer.Typer(help="Import, list and show creators.", no_args_is_help=True)
+app = typer.Typer(help="Import, list, show and forget creators.", no_args_is_help=True)
 
 
 @app.command("import")
@@ -110,3 +111,30 @@ def show_command(
     ]
     for key, value in fields:
         say(f"{key + ':':<17}{value or '-'}")
+
+
+@app.command("forget")
+def forget_command(
+    ctx: typer.Context,
+    handle: Annotated[str, typer.Argument(help="Creator handle")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
+    now: NowOption = None,
+) -> None:
+    """Erase a creator's personal data everywhere (GDPR Art. 17); they are never contacted again."""
+    workspace_app = state(ctx).app()
+    with workspace_app.session() as session:
+        creator = find_creator(session, handle)
+        label = f"@{creator.handle} <{creator.email}>"
+        if not yes and not typer.confirm(
+            f"Erase {label}: their profile, the words of every message, reply and history "
+            "entry, and their rows in contacts/*.csv? This cannot be undone"
+        ):
+            raise typer.Exit(1)
+        report = forget_creator(session, creator, workspace_app.workspace, clock_for(now)())
+    say(f"Forgot {label}. Removed:")
+    for what, count in sorted(report.removed.items()):
+        say(f"  {what}: {count}")
+    for path in report.files:
+        say(f"  {path.relative_to(workspace_app.workspace)}")
+    say("Kept: an anonymous row (reports still count them), what was sent and when, and a "
+        "keyed hash of the address, so they are never contacted or imported again.")  # fmt: skip

@@ -15,6 +15,7 @@ from outreach.core.contact_rows import CreatorRecord, RowError, check_header, pa
 from outreach.core.languages import detect_language
 from outreach.errors import WorkspaceError
 from outreach.services.history import record_event
+from outreach.services.suppressions import forgotten_test
 
 
 @dataclass
@@ -42,11 +43,14 @@ def import_creators(session: Session, path: Path, now: datetime) -> ImportReport
     first_line: dict[tuple[str, str], int] = {}
     report = ImportReport()
     added: list[tuple[Creator, str]] = []
+    forgotten = forgotten_test(session)
     for line, row in rows:
         try:
             if isinstance(row, str):
                 raise RowError(row)
             record = parse_row(row)
+            if forgotten(record.email):
+                raise RowError("this person asked to be forgotten; they are not imported again")
             if record.key in first_line:
                 raise RowError(f"duplicate of line {first_line[record.key]} (same handle)")
         except RowError as exc:

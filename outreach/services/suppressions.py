@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from outreach.adapters.models import Creator, Suppression
+from outreach.adapters.models import Creator, StoredKey, Suppression
 from outreach.core.addresses import AddressError, domain_of, normalise_address
+from outreach.core.erasure import ERASED_PREFIX, ERASURE_KEY, erased_address
 from outreach.errors import NotFoundError, OutreachError
 from outreach.services.history import record_event
 
@@ -36,8 +38,29 @@ def suppression_for(session: Session, address: str) -> Suppression | None:
     """The entry that blocks this address (the address itself or its domain), if any."""
     normal = address.lower()
     keys = [normal, "@" + domain_of(normal)]
+    erased = _erased_entry(session, normal)
+    if erased is not None:
+        keys.append(erased)  # a forgotten person, known only by the hash of their address
     statement = select(Suppression).where(col(Suppression.address).in_(keys))
     return session.exec(statement).first()
+
+
+def _erased_entry(session: Session, address: str) -> str | None:
+    key = session.get(StoredKey, ERASURE_KEY)
+    return erased_address(bytes.fromhex(key.value), address) if key is not None else None
+
+
+def forgotten_test(session: Session) -> Callable[[str], bool]:
+    """A quick test of many addresses: was this one forgotten at its owner's request?"""
+    key = session.get(StoredKey, ERASURE_KEY)
+    if key is None:
+        return lambda _address: False
+    secret = bytes.fromhex(key.value)
+    statement = select(Suppression.address).where(
+        col(Suppression.address).startswith(ERASED_PREFIX)
+    )
+    erased = set(session.exec(statement))
+    return lambda address: erased_address(secret, address) in erased
 
 
 def add_suppression(
