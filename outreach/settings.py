@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from email.utils import getaddresses, parseaddr
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from outreach.constants import (
@@ -105,6 +106,10 @@ class Settings:
     inbox_fresh_minutes: int = DEFAULT_INBOX_FRESH_MINUTES  # see core.inbox_freshness
     # Passwords of the mailboxes in mailboxes.toml, by mailbox name (OUTREACH_MAILBOX_X_PASSWORD).
     mailbox_passwords: Mapping[str, Secret] = field(default_factory=dict, repr=False)
+    # One-click unsubscribe (RFC 8058): the page's public address and the key its links are
+    # signed with; both or neither.
+    unsubscribe_url: str | None = None
+    unsubscribe_secret: Secret | None = field(default=None, repr=False)
     # The brand's own OAuth 2.0 app for each provider (see README "Connect your mailbox").
     oauth_clients: Mapping[str, OAuthClient] = field(default_factory=dict, repr=False)
 
@@ -140,13 +145,18 @@ KNOWN_KEYS = (
     "DIGEST_AT",
     "TIMEZONE",
     "INBOX_FRESH_MINUTES",
+    "UNSUBSCRIBE_URL",
+    "UNSUBSCRIBE_SECRET",
     "GOOGLE_CLIENT_ID",
     "GOOGLE_CLIENT_SECRET",
     "MICROSOFT_CLIENT_ID",
     "MICROSOFT_TENANT",
     "WORKSPACE",
 )
-SECRET_KEYS = frozenset({"SMTP_PASSWORD", "IMAP_PASSWORD", "GOOGLE_CLIENT_SECRET"})
+SECRET_KEYS = frozenset(
+    {"SMTP_PASSWORD", "IMAP_PASSWORD", "GOOGLE_CLIENT_SECRET", "UNSUBSCRIBE_SECRET"}
+)
+MIN_SECRET_CHARACTERS = 32
 # One password per mailbox of mailboxes.toml: OUTREACH_MAILBOX_LUNA_PASSWORD for "luna".
 MAILBOX_PASSWORD = re.compile(r"^OUTREACH_MAILBOX_([A-Z0-9_]+)_PASSWORD$")
 DEFAULT_SECURITY = {"SMTP": Security.STARTTLS, "IMAP": Security.TLS}
@@ -191,6 +201,8 @@ def load_settings(
         imap_processed_folder=_folder(reader),
         mailbox_passwords=_mailbox_passwords(reader),
         oauth_clients=_oauth_clients(reader),
+        unsubscribe_url=_unsubscribe_url(reader),
+        unsubscribe_secret=_unsubscribe_secret(reader),
         return_path=_return_path(reader),
         rights_warn_days=_days(reader, "RIGHTS_WARN_DAYS", DEFAULT_RIGHTS_WARN_DAYS),
         digest_to=_optional_address(reader, "DIGEST_TO"),
@@ -252,6 +264,32 @@ def _timezone(reader: _Reader) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise reader.error("TIMEZONE", f"{value!r} is not a time zone like Asia/Tokyo") from None
     return value
+
+
+def _unsubscribe_url(reader: _Reader) -> str | None:
+    url = _single_line(reader, "UNSUBSCRIBE_URL")
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if not parts.hostname or not (parts.scheme == "https" or (parts.scheme == "http" and loopback)):
+        raise reader.error("UNSUBSCRIBE_URL", f"{url!r} must be an https:// address (RFC 8058)")
+    if parts.query or parts.fragment:
+        raise reader.error("UNSUBSCRIBE_URL", f"{url!r} must not have a ?query or #fragment")
+    if reader.get("UNSUBSCRIBE_SECRET") is None:
+        raise reader.error("UNSUBSCRIBE_URL", "needs OUTREACH_UNSUBSCRIBE_SECRET to sign links")
+    return url
+
+
+def _unsubscribe_secret(reader: _Reader) -> Secret | None:
+    value = reader.get("UNSUBSCRIBE_SECRET")
+    if value is None:
+        return None
+    if len(value) < MIN_SECRET_CHARACTERS:
+        raise reader.error("UNSUBSCRIBE_SECRET", f"must be at least {MIN_SECRET_CHARACTERS} "
+                           "characters (e.g. `python3 -c 'import secrets; "
+                           "print(secrets.token_urlsafe(32))'`)")  # fmt: skip
+    return Secret(value)
 
 
 def _oauth_clients(reader: _Reader) -> dict[str, OAuthClient]:
@@ -460,6 +498,10 @@ def describe(settings: Settings) -> list[tuple[str, str, str]]:
         ("DIGEST_AT", show(settings.digest_at)),
         ("TIMEZONE", settings.timezone),
         ("INBOX_FRESH_MINUTES", str(settings.inbox_fresh_minutes)),
+    ]
+    rows += [
+        ("UNSUBSCRIBE_URL", show(settings.unsubscribe_url)),
+        ("UNSUBSCRIBE_SECRET", MASK if settings.unsubscribe_secret else ""),
     ]
     google, microsoft = settings.oauth_clients.get("gmail"), settings.oauth_clients.get("microsoft")
     rows += [

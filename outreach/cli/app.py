@@ -20,6 +20,7 @@ from outreach.cli import (
     reply_label_commands,
     report_commands,
     suppress_commands,
+    unsubscribe_commands,
 )
 from outreach.cli.output import note, raw_message, readable_message, say, table, table_or_json
 from outreach.cli.state import CliState, state
@@ -62,6 +63,7 @@ app.command("paid")(relationship_commands.paid)
 app.add_typer(relationship_commands.content_app, name="content")
 app.add_typer(relationship_commands.rights_app, name="rights")
 app.command("report")(report_commands.report)
+app.command("serve-unsubscribe")(unsubscribe_commands.serve_unsubscribe)
 
 To = Annotated[str, typer.Option("--to", help="Creator handle, e.g. misaki or instagram:misaki")]
 TemplateName = Annotated[str, typer.Option("--template", help="Template name, e.g. proposal")]

@@ -47,6 +47,7 @@ class Envelope:
     unsubscribe_address: str
     in_reply_to: str | None = None
     references: tuple[str, ...] = field(default_factory=tuple)
+    unsubscribe_url: str | None = None  # the signed one-click link (RFC 8058), when served
 
 
 def check_header_value(header: str, value: str) -> None:
@@ -96,10 +97,12 @@ def build_message(rendered: RenderedMessage, envelope: Envelope, footer: str) ->
         ("Message-ID", envelope.message_id),
         ("In-Reply-To", envelope.in_reply_to),
         ("References", " ".join(envelope.references) or None),
-        # RFC 2369 and RFC 8058: one-click unsubscribe, which mail clients show as a button.
-        ("List-Unsubscribe", f"<mailto:{envelope.unsubscribe_address}?subject=unsubscribe>"),
-        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
-    ]
+        # RFC 2369: how to unsubscribe, which mail clients show as a button; RFC 8058: the
+        # https link takes one POST, no page, and is announced only when there is one.
+        ("List-Unsubscribe", _list_unsubscribe(envelope)),
+        ("List-Unsubscribe-Post",
+         "List-Unsubscribe=One-Click" if envelope.unsubscribe_url else None),
+    ]  # fmt: skip
     _put_first(message, [(name, value) for name, value in headers if value is not None])
     buffer = io.BytesIO()
     BytesGenerator(buffer, mangle_from_=False, policy=_WIRE).flatten(message)
@@ -135,12 +138,18 @@ def _text_part(content: str, subtype: str) -> Message:
     return part
 
 
+def _list_unsubscribe(envelope: Envelope) -> str:
+    mailto = f"<mailto:{envelope.unsubscribe_address}?subject=unsubscribe>"
+    return f"<{envelope.unsubscribe_url}>, {mailto}" if envelope.unsubscribe_url else mailto
+
+
 def _check_headers(subject: str, envelope: Envelope) -> None:
     check_header_value("Subject", subject)
     check_header_value("From", envelope.from_header)
     check_header_value("To", f"{envelope.to_name or ''} {envelope.to_address}")
     check_header_value("Message-ID", envelope.message_id)
     check_header_value("List-Unsubscribe", envelope.unsubscribe_address)
+    check_header_value("List-Unsubscribe", envelope.unsubscribe_url or "")
     for reference in (envelope.in_reply_to or "", *envelope.references):
         check_header_value("References", reference)
 

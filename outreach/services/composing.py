@@ -25,6 +25,7 @@ from outreach.core.message_builder import (
 from outreach.core.rendering import TEMPLATE_CODE, RenderedMessage, RenderProblem
 from outreach.core.template_choice import choose_language
 from outreach.core.threads import Thread, follow_up_subject
+from outreach.core.unsubscribe_tokens import make_token
 from outreach.errors import MissingValueError, SettingsError, TemplateError, UnsafeHeaderError
 from outreach.settings import Settings
 
@@ -108,13 +109,15 @@ def compose(
                         "{% if brief %}...{% endif %} in the template.")  # fmt: skip
         raise MissingValueError(label, creator.handle, exc.field, reason, hint) from None
     rendered = _with_subject(rendered, thread, label, creator)
+    message_id = make_msgid(domain=domain_of(sender.address))
     envelope = Envelope(
         from_header=sender.from_header,
         to_name=creator.name,
         to_address=creator.email,
-        message_id=make_msgid(domain=domain_of(sender.address)),
+        message_id=message_id,
         date=now,
         unsubscribe_address=settings.unsubscribe_mailto or sender.address,
+        unsubscribe_url=unsubscribe_link(settings, message_id, now),
         in_reply_to=thread.message_ids[-1] if thread and thread.message_ids else None,
         references=thread.message_ids if thread else (),
     )
@@ -126,6 +129,15 @@ def compose(
             f"template {label!r} for creator @{creator.handle}: {exc}; nothing was sent"
         ) from None
     return Composed(template_name, language, rendered, envelope, built)
+
+
+def unsubscribe_link(settings: Settings, message_id: str, now: datetime) -> str | None:
+    """The message's own signed one-click unsubscribe address, when the page is served."""
+    if not settings.unsubscribe_url or settings.unsubscribe_secret is None:
+        return None
+    secret = settings.unsubscribe_secret.reveal().encode("utf-8")
+    token = make_token(secret, message_id, now.date())
+    return f"{settings.unsubscribe_url.rstrip('/')}/{token}"
 
 
 def campaign_values(campaign: CampaignSpec, creator: Creator, language: str) -> dict[str, Any]:

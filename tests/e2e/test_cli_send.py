@@ -41,9 +41,8 @@ def test_preview_prints_the_korean_message_and_sends_nothing(imported: Path) -> 
     assert lines[3].startswith("Date: ")
     assert lines[4].startswith("Message-ID: <") and lines[4].endswith("@glowlab.example>")
     assert lines[5] == "List-Unsubscribe: <mailto:luna@glowlab.example?subject=unsubscribe>"
-    assert lines[6] == "List-Unsubscribe-Post: List-Unsubscribe=One-Click"
-    assert lines[7] == ""
-    assert lines[8] == "김민지님, 안녕하세요. Glowlab의 Luna입니다."
+    assert lines[6] == ""  # no one-click link is served: no List-Unsubscribe-Post
+    assert lines[7] == "김민지님, 안녕하세요. Glowlab의 Luna입니다."
     assert '더 이상 연락을 원하지 않으시면 "수신거부"라고 회신해 주세요.' in result.stdout
     assert "--- html part ---" in result.stdout
     assert result.stderr.splitlines()[-1] == (

@@ -98,10 +98,20 @@ def test_message_id_and_date_headers() -> None:
     assert message["Date"] == "Fri, 14 Mar 2025 09:30:00 +0000"
 
 
-def test_list_unsubscribe_headers_offer_one_click_unsubscribe() -> None:
+def test_without_a_link_unsubscribe_is_by_mail_and_one_click_is_not_claimed() -> None:
     message = parsed(build())
     assert message["List-Unsubscribe"] == (
         "<mailto:unsubscribe@glowlab.example?subject=unsubscribe>"
+    )
+    # RFC 8058 one-click needs an https link; claiming it for a mailto misleads providers.
+    assert message["List-Unsubscribe-Post"] is None
+
+
+def test_with_a_link_one_click_unsubscribe_is_offered_first() -> None:
+    link = "https://glowlab.example/unsubscribe/abc.def"
+    message = parsed(build(envelope=replace(ENVELOPE, unsubscribe_url=link)))
+    assert message["List-Unsubscribe"] == (
+        f"<{link}>, <mailto:unsubscribe@glowlab.example?subject=unsubscribe>"
     )
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 

@@ -264,6 +264,8 @@ def test_describe_lists_every_setting_with_defaults() -> None:
         ("OUTREACH_DIGEST_AT", "", "default"),
         ("OUTREACH_TIMEZONE", "UTC", "default"),
         ("OUTREACH_INBOX_FRESH_MINUTES", "10", "default"),
+        ("OUTREACH_UNSUBSCRIBE_URL", "", "default"),
+        ("OUTREACH_UNSUBSCRIBE_SECRET", "", "default"),
         ("OUTREACH_GOOGLE_CLIENT_ID", "", "default"),
         ("OUTREACH_GOOGLE_CLIENT_SECRET", "", "default"),
         ("OUTREACH_MICROSOFT_CLIENT_ID", "", "default"),
@@ -393,3 +395,17 @@ def test_oauth_apps_are_read_and_their_secret_is_masked() -> None:
     secret_only = settings_error({"OUTREACH_GOOGLE_CLIENT_SECRET": "gsecret"})
     assert "without OUTREACH_GOOGLE_CLIENT_ID" in secret_only and "gsecret" not in secret_only
     assert "is not a tenant" in settings_error({"OUTREACH_MICROSOFT_TENANT": "a/b"})
+
+
+def test_a_one_click_link_needs_https_and_a_long_secret() -> None:
+    secret = "s" * 32
+    ok = load_settings(WORKSPACE, {"OUTREACH_UNSUBSCRIBE_URL": "https://glowlab.example/u",
+                                   "OUTREACH_UNSUBSCRIBE_SECRET": secret})  # fmt: skip
+    assert ok.unsubscribe_url == "https://glowlab.example/u" and secret not in repr(ok)
+    plain = settings_error({"OUTREACH_UNSUBSCRIBE_URL": "http://glowlab.example/u",
+                            "OUTREACH_UNSUBSCRIBE_SECRET": secret})  # fmt: skip
+    assert "must be an https:// address" in plain
+    alone = settings_error({"OUTREACH_UNSUBSCRIBE_URL": "https://glowlab.example/u"})
+    assert "needs OUTREACH_UNSUBSCRIBE_SECRET" in alone
+    short = settings_error({"OUTREACH_UNSUBSCRIBE_SECRET": "short"})
+    assert "at least 32 characters" in short and "'short'" not in short  # never echoed
