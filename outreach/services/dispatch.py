@@ -24,6 +24,7 @@ from outreach.adapters.transport import Transport
 from outreach.constants import DEFAULT_INBOX_FRESH_MINUTES, INBOX_RECHECK_SECONDS
 from outreach.core.campaign_spec import CampaignSpec
 from outreach.core.inbox_freshness import WAITING_FOR_INBOX, inbox_wait_reason
+from outreach.core.legal_profiles import quiet_hours_for
 from outreach.core.return_paths import envelope_sender
 from outreach.core.timing import (
     in_window,
@@ -199,6 +200,11 @@ class Dispatcher:
         )
         if not in_window(now, spec.window, zone):
             return next_window_start(now, spec.window, zone), "the sending window"
+        quiet = quiet_hours_for(creator.country)
+        allowed_at = quiet.next_allowed(now) if quiet is not None else None
+        if quiet is not None and allowed_at is not None:
+            # The law of the creator's country, whatever the campaign's own window says.
+            return next_window_start(allowed_at, spec.window, zone), quiet.rule
         limits = spec.limits
         day = utc_day(now).isoformat()
         for scope, cap, what in self._caps(message, spec):

@@ -1,0 +1,47 @@
+"""The rules on commercial email that depend on the creator's country (not legal advice).
+
+Korea: the Act on Promotion of Information and Communications Network Utilization and
+Information Protection (정보통신망법), article 50(3), forbids advertising information sent by
+electronic means between 21:00 and 08:00 (Korea time) without separate consent. Korea keeps
+one time zone without daylight saving, so the quiet hours are fixed in Asia/Seoul.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """Hours in a zone when no advertising mail may go (start > end: across midnight)."""
+
+    start: time
+    end: time
+    zone: ZoneInfo
+    rule: str  # where it comes from, as the put-off reason names it
+
+    def next_allowed(self, moment: datetime) -> datetime | None:
+        """None when mail may go at the moment; else the moment the quiet hours end."""
+        local = moment.astimezone(self.zone)
+        now = local.time()
+        quiet = now >= self.start or now < self.end if self.start > self.end else (
+            self.start <= now < self.end)  # fmt: skip
+        if not quiet:
+            return None
+        ends = datetime.combine(local.date(), self.end, self.zone)
+        if ends <= local:
+            ends += timedelta(days=1)  # evening: the quiet hours end tomorrow morning
+        return ends.astimezone(moment.tzinfo)
+
+
+KOREA_QUIET_HOURS = QuietHours(
+    start=time(21, 0), end=time(8, 0), zone=ZoneInfo("Asia/Seoul"),
+    rule="Korea's Network Act art. 50(3): no advertising mail 21:00-08:00 Korea time",
+)  # fmt: skip
+
+
+def quiet_hours_for(country: str | None) -> QuietHours | None:
+    """The quiet hours the creator's country imposes, if any."""
+    return KOREA_QUIET_HOURS if (country or "").upper() == "KR" else None
