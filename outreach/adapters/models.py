@@ -96,6 +96,12 @@ class Creator(SQLModel, table=True):
     recent_post_url: str | None = None
     notes: str | None = Field(default=None, sa_column=Column(Text))
     personal_note: str | None = Field(default=None, sa_column=Column(Text))
+    # Where the address came from: bio, website, consent, referral or other; its page; when.
+    email_source: str | None = None
+    email_source_url: str | None = Field(default=None, sa_column=Column(Text))
+    email_seen_on: date | None = None
+    consent_at: datetime | None = _when(nullable=True)  # consent recorded (`contacts consent`)
+    consent_detail: str | None = Field(default=None, sa_column=Column(Text))
     custom: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     status: str = Field(default=CreatorStatus.NEW.value, index=True)
     ambassador: bool = False  # promoted by hand: a partner to ask first next time

@@ -1,4 +1,4 @@
-"""`outreach contacts`: import, list, show and forget creators."""
+"""`outreach contacts`: import, list, show creators; record consent; forget one."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from typing import Annotated
 
 import typer
 
-from outreach.adapters.models import CreatorStatus
+from outreach.adapters.models import Creator, CreatorStatus
 from outreach.cli.clock import NowOption, clock_for
 from outreach.cli.output import note, say, table
 from outreach.cli.state import state
 from outreach.core.tiers import TIERS, tier_for
+from outreach.services.consent import record_consent
 from outreach.services.creators import CreatorFilter, find_creator, list_creators
 from outreach.services.erasure import forget_creator
 from outreach.services.importing import import_creators
@@ -107,10 +108,36 @@ def show_command(
         ("recent_post_url", c.recent_post_url),
         ("notes", c.notes),
         ("personal_note", c.personal_note),
+        ("email_source", _source(c)),
+        ("consent", f"{c.consent_at:%Y-%m-%d}: {c.consent_detail}" if c.consent_at else None),
         *sorted(c.custom.items()),
     ]
     for key, value in fields:
         say(f"{key + ':':<17}{value or '-'}")
+
+
+@app.command("consent")
+def consent_command(
+    ctx: typer.Context,
+    handle: Annotated[str, typer.Argument(help="Creator handle")],
+    source: Annotated[str, typer.Option("--source", help="How consent was given, e.g. "
+                                        "'replied yes to our DM'")],
+    url: Annotated[str | None, typer.Option("--url", help="Where it can be seen")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Anything else to keep")] = None,
+    now: NowOption = None,
+) -> None:  # fmt: skip
+    """Record that the creator agreed to be written to (kept in their history)."""
+    workspace_app = state(ctx).app()
+    with workspace_app.session() as session:
+        creator = find_creator(session, handle)
+        record_consent(session, creator, source, url, note, clock_for(now)())
+    say(f"Consent of @{handle} recorded; their address's source is now 'consent'.")
+
+
+def _source(creator: Creator) -> str | None:
+    parts = [creator.email_source, creator.email_source_url,
+             f"seen {creator.email_seen_on}" if creator.email_seen_on else None]  # fmt: skip
+    return ", ".join(part for part in parts if part) or None
 
 
 @app.command("forget")

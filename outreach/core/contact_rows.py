@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from importlib.resources import files
@@ -32,7 +33,12 @@ KNOWN_COLUMNS = (
     "notes",
     # Why this creator, in their language, written by a person: the heart of a first touch.
     "personal_note",
+    # Where the address came from (the law of some countries asks; see "Rules by country").
+    "email_source",
+    "email_source_url",
+    "email_seen_on",
 )
+EMAIL_SOURCES = ("bio", "website", "consent", "referral", "other")
 # Names templates get from elsewhere; a custom column must not shadow them.
 RESERVED_NAMES = frozenset(
     {
@@ -250,13 +256,34 @@ def _timezone(value: str) -> str | None:
     return value
 
 
-def _url(value: str) -> str | None:
+def _url_of(column: str) -> Callable[[str], str | None]:
+    def parse(value: str) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+            raise RowError(f"{column} {value!r} is not an http(s) link")
+        return value
+
+    return parse
+
+
+def _email_source(value: str) -> str | None:
     if not value:
         return None
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
-        raise RowError(f"recent_post_url {value!r} is not an http(s) link")
-    return value
+    source = value.strip().lower()
+    if source not in EMAIL_SOURCES:
+        raise RowError(f"email_source {value!r} is not one of {', '.join(EMAIL_SOURCES)}")
+    return source
+
+
+def _seen_on(value: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise RowError(f"email_seen_on {value!r} is not a date like 2026-12-01") from None
 
 
 _PARSERS = {
@@ -269,7 +296,10 @@ _PARSERS = {
     "timezone": _timezone,
     "bio": _text,
     "recent_post": _text,
-    "recent_post_url": _url,
+    "recent_post_url": _url_of("recent_post_url"),
     "notes": _text,
     "personal_note": _text,
+    "email_source": _email_source,
+    "email_source_url": _url_of("email_source_url"),
+    "email_seen_on": _seen_on,
 }

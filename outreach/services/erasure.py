@@ -87,7 +87,7 @@ def _forget_profile(creator: Creator, now: datetime) -> None:
     creator.handle = forgotten_handle(creator.id)
     creator.email = f"{creator.handle}@forgotten.invalid"
     for name in ("name", "bio", "recent_post", "recent_post_url", "notes", "personal_note",
-                 "timezone"):  # fmt: skip
+                 "timezone", "email_source_url", "consent_detail"):  # fmt: skip
         setattr(creator, name, None)
     creator.custom = {}
     creator.status = CreatorStatus.OPTED_OUT.value
