@@ -69,6 +69,8 @@ class RunReport:
     sender_faults: int = 0  # sends a mailbox could not make at all (login, connection)
     put_off: dict[str, datetime] = field(default_factory=dict)  # why, and the next moment
     inbox_error: str | None = None  # the last inbox read of this run failed, and why
+    # Steps not planned because the law wants a setting that is missing, and for whom.
+    not_lawful: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, tally: Counter[str], put_off: dict[str, datetime] | None = None) -> None:
         """Fold a dispatcher's outcome counts (and why it put messages off) into the report."""
@@ -230,6 +232,9 @@ class Daemon:
         result = plan_due(self.app, self.specs, self.clock())
         self.report.planned += result.planned
         self.report.held += result.held
+        for reason, handles in result.not_lawful.items():
+            self.report.not_lawful.setdefault(reason, set()).update(handles)
+            log.error("not planned for %d creator(s): %s", len(handles), reason)
         if result.planned or result.held:
             log.info("planned %d message(s), held %d", result.planned, result.held)
         extra = plan_relationship_steps(self.app, self.specs, self.clock())

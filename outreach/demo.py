@@ -26,7 +26,10 @@ from outreach.services.workspace import InitReport, init_workspace
 
 DEMO_CAMPAIGN = "spring-serum"
 # The sample brand's sender: the sample campaign leaves `sender` to OUTREACH_FROM.
-DEMO_SETTINGS = {"OUTREACH_FROM": "Luna at Glowlab <luna@glowlab.example>"}
+DEMO_SETTINGS = {
+    "OUTREACH_FROM": "Luna at Glowlab <luna@glowlab.example>",
+    "OUTREACH_POSTAL_ADDRESS": "1-2-3 Jingumae, Tokyo",
+}
 SIMULATION_STEP = timedelta(minutes=5)
 SIMULATION_LIMIT = timedelta(days=4)
 

@@ -116,7 +116,11 @@ def _toml(value: Any) -> str:
 def make_app(workspace: Path, database_url: str, server: SmtpTestServer | None = None) -> App:
     """The workspace on the database, sending to the test server (or capturing to files)."""
     prepare_workspace(workspace)
-    environ = {"OUTREACH_DATABASE_URL": database_url, "OUTREACH_FROM": SENDER}
+    environ = {
+        "OUTREACH_DATABASE_URL": database_url,
+        "OUTREACH_FROM": SENDER,
+        "OUTREACH_POSTAL_ADDRESS": "1-2-3 Jingumae, Tokyo",
+    }
     if server is not None:
         environ.update(smtp_environment(server, OUTREACH_SMTP_TIMEOUT_SECONDS="5"))
     return bootstrap(workspace, environ=environ, retry=RetryPolicy(1, 0, 1))

@@ -82,6 +82,7 @@ def smtp_environment(server: SmtpTestServer, **overrides: str) -> dict[str, str]
     """OUTREACH_* settings pointing at a test server."""
     values = {
         "OUTREACH_FROM": "Luna at Glowlab <luna@glowlab.example>",
+        "OUTREACH_POSTAL_ADDRESS": "1-2-3 Jingumae, Tokyo",
         "OUTREACH_SMTP_HOST": server.host,
         "OUTREACH_SMTP_PORT": str(server.port),
         "OUTREACH_SMTP_SECURITY": server.security,
@@ -126,7 +127,12 @@ def run_outreach(
 
     from outreach.cli.app import main
 
-    environment = {**CLI_ENVIRONMENT, "OUTREACH_FROM": TEST_SENDER, **(env or {})}
+    environment = {
+        **CLI_ENVIRONMENT,
+        "OUTREACH_FROM": TEST_SENDER,
+        "OUTREACH_POSTAL_ADDRESS": "1-2-3 Jingumae, Tokyo",
+        **(env or {}),
+    }
     runner = CliRunner()
     code: int
     with (
@@ -154,6 +160,7 @@ def run_outreach_process(
     base = {k: v for k, v in os.environ.items() if not k.startswith("OUTREACH_")}
     base.update(CLI_ENVIRONMENT)
     base["OUTREACH_FROM"] = TEST_SENDER
+    base["OUTREACH_POSTAL_ADDRESS"] = "1-2-3 Jingumae, Tokyo"
     base.update(env or {})
     done = subprocess.run(
         [OUTREACH_COMMAND, *args],

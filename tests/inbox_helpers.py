@@ -48,6 +48,7 @@ def inbox_environment(smtp: SmtpTestServer, imap: DovecotTestServer) -> dict[str
         "OUTREACH_IMAP_PORT": str(imap.port), "OUTREACH_IMAP_SECURITY": "none",
         "OUTREACH_IMAP_USER": imap.user, "OUTREACH_IMAP_PASSWORD": imap.password,
         "OUTREACH_FROM": "Luna at Glowlab <luna@glowlab.example>",
+        "OUTREACH_POSTAL_ADDRESS": "1-2-3 Jingumae, Tokyo",
     }  # fmt: skip
 
 

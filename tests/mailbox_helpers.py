@@ -58,7 +58,11 @@ def sender_app(
     if not (workspace / "mailboxes.toml").exists():
         prepare_workspace(workspace)
     (workspace / "mailboxes.toml").write_text(mailboxes_toml(servers, per_day), encoding="utf-8")
-    environ = {"OUTREACH_DATABASE_URL": database_url, "OUTREACH_FROM": SENDER}
+    environ = {
+        "OUTREACH_DATABASE_URL": database_url,
+        "OUTREACH_FROM": SENDER,
+        "OUTREACH_POSTAL_ADDRESS": "1-2-3 Jingumae, Tokyo",
+    }
     for name, (_smtp, imap) in servers.items():
         password = (passwords or {}).get(name, imap.password)
         environ[f"OUTREACH_MAILBOX_{name.upper()}_PASSWORD"] = password

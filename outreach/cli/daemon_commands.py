@@ -73,9 +73,15 @@ def run(
         f"held {report.held}, unknown after dead workers {report.reaped}")  # fmt: skip
     for why, when in sorted(report.put_off.items(), key=lambda item: item[1]):
         note(f"put off by {why}: the next may go at {_when(when)}")
+    for reason, handles in sorted(report.not_lawful.items()):
+        shown = ", ".join(f"@{h}" for h in sorted(handles)[:10])
+        more = f" and {len(handles) - 10} more" if len(handles) > 10 else ""
+        note(f"error: not planned: {reason}: {shown}{more}. Set it in .env; they are tried "
+             "again within 10 minutes.")  # fmt: skip
     if report.inbox_error:
         note(f"error: the inbox could not be read, so campaign messages wait until it can: "
              f"{report.inbox_error}")  # fmt: skip
+    if report.inbox_error or report.not_lawful:
         raise typer.Exit(1)
 
 

@@ -45,3 +45,36 @@ KOREA_QUIET_HOURS = QuietHours(
 def quiet_hours_for(country: str | None) -> QuietHours | None:
     """The quiet hours the creator's country imposes, if any."""
     return KOREA_QUIET_HOURS if (country or "").upper() == "KR" else None
+
+
+@dataclass(frozen=True)
+class PostalRule:
+    """A country's rule that every commercial message shows the sender's postal address."""
+
+    countries: str  # how the reason names them, e.g. "JP"
+    rule: str
+
+
+_POSTAL_RULES = {
+    "JP": PostalRule("JP", "Japan's Act on Specified Electronic Mail, art. 4"),
+    "US": PostalRule("US", "CAN-SPAM, 15 U.S.C. 7704(a)(5)"),
+}
+# The EU, the EEA, the UK and Switzerland.
+_EUROPE = frozenset({
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
+    "IS", "IT", "LI", "LT", "LU", "LV", "MT", "NL", "NO", "PL", "PT", "RO", "SE", "SI", "SK",
+    "GB", "CH",
+})  # fmt: skip
+
+
+def postal_rule(country: str | None) -> PostalRule | None:
+    """The rule asking for a postal address in mail to this country (None: none asks)."""
+    code = (country or "").upper()
+    if code == "KR":
+        return None  # Korea asks for the sender's name and contact, which every message has
+    if code in _POSTAL_RULES:
+        return _POSTAL_RULES[code]
+    if code in _EUROPE:
+        return PostalRule(code, "the EU e-Commerce Directive, art. 5 (the sender's address)")
+    # Anywhere else, or unknown: the strictest common set (sender, postal address, opt-out).
+    return PostalRule(code or "unknown country", "the common rule for commercial mail")

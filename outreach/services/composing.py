@@ -16,6 +16,7 @@ from outreach.core.campaign_spec import CampaignSpec
 from outreach.core.context import Sender, sender_from, template_context
 from outreach.core.disclosures import disclosure_for
 from outreach.core.footers import opt_out_footer
+from outreach.core.legal_profiles import postal_rule
 from outreach.core.message_builder import (
     BuiltMessage,
     Envelope,
@@ -129,6 +130,16 @@ def compose(
             f"template {label!r} for creator @{creator.handle}: {exc}; nothing was sent"
         ) from None
     return Composed(template_name, language, rendered, envelope, built)
+
+
+def missing_postal_address(settings: Settings, creator: Creator) -> str | None:
+    """Why no message may go to this creator yet: the law of their country wants a postal
+    address in it and OUTREACH_POSTAL_ADDRESS is not set (None: nothing is missing)."""
+    rule = postal_rule(creator.country)
+    if rule is None or settings.postal_address:
+        return None
+    return (f"OUTREACH_POSTAL_ADDRESS is not set; mail to {rule.countries} must show the "
+            f"sender's postal address ({rule.rule})")  # fmt: skip
 
 
 def unsubscribe_link(settings: Settings, message_id: str, now: datetime) -> str | None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -22,7 +22,7 @@ from outreach.core.timing import next_window_start, recipient_zone
 from outreach.errors import OutreachError, SuppressedError
 from outreach.services.app import App
 from outreach.services.campaign_control import paused_names
-from outreach.services.composing import compose
+from outreach.services.composing import compose, missing_postal_address
 from outreach.services.history import record_event
 from outreach.services.outbox import fill_message, store_outgoing, thread_for
 from outreach.services.personal_notes import held_for_its_note, note_for, notes_version
@@ -32,6 +32,7 @@ from outreach.services.sequences import end_enrollment
 from outreach.services.sincerity_guard import note_problem
 
 PLAN_BATCH = 500
+LEGAL_RECHECK = timedelta(minutes=10)  # how soon a step waiting for a setting is tried again
 
 
 @dataclass
@@ -41,6 +42,8 @@ class PlanReport:
     planned: int = 0
     held: int = 0
     ended: int = 0
+    # Why steps could not lawfully be planned (a missing setting), with the creators affected.
+    not_lawful: dict[str, list[str]] = field(default_factory=dict)
 
 
 def plan_due(app: App, specs: Mapping[str, CampaignSpec], now: datetime) -> PlanReport:
@@ -133,6 +136,13 @@ def _plan_one(
         end_enrollment(
             session, enrollment, creator, EnrollmentState.COMPLETED, "sequence finished", now
         )
+        return
+    missing = missing_postal_address(app.settings, creator)
+    if missing is not None:
+        # Not planned, not changed: the step waits until the setting is there.
+        enrollment.next_due_at = now + LEGAL_RECHECK
+        session.add(enrollment)
+        report.not_lawful.setdefault(missing, []).append(creator.handle)
         return
     _plan_step(app, session, spec, enrollment, creator, now, report)
 

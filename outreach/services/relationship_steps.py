@@ -21,7 +21,7 @@ from outreach.core.timing import next_window_start, recipient_zone
 from outreach.errors import OutreachError, SuppressedError
 from outreach.services.app import App
 from outreach.services.campaign_control import paused_names
-from outreach.services.composing import compose
+from outreach.services.composing import compose, missing_postal_address
 from outreach.services.history import record_event
 from outreach.services.outbox import store_outgoing, thread_for
 from outreach.services.relationship_occasions import (
@@ -115,6 +115,8 @@ def _settle(
         _placeholder(session, creator, spec, key, MessageState.SKIPPED, late, now)
         report.skipped += 1
         return
+    if missing_postal_address(app.settings, creator) is not None:
+        return  # not lawful yet; the next pass looks again (run names the setting)
     thread = thread_for(session, creator.id, spec.name)
     try:
         mailbox = thread_mailbox(session, app.settings, spec, enrollment)

@@ -20,12 +20,13 @@ from outreach.core.threads import Thread
 from outreach.errors import (
     DeliveryError,
     OutreachError,
+    SettingsError,
     SuppressedError,
     TemplateError,
     TemporaryDeliveryError,
 )
 from outreach.services.app import App
-from outreach.services.composing import Composed, compose
+from outreach.services.composing import Composed, compose, missing_postal_address
 from outreach.services.creators import find_creator
 from outreach.services.outbox import record_failure, record_sent, store_outgoing, thread_for
 from outreach.services.personal_notes import campaign_note
@@ -106,6 +107,9 @@ def send_now(
 ) -> SendResult:
     """Compose and deliver one message; the outcome is stored and added to the history."""
     creator, composed = prepare(app, reference, template, campaign_name)
+    missing = missing_postal_address(app.settings, creator)
+    if missing is not None:
+        raise SettingsError(f"@{creator.handle}: {missing}; nothing was sent")
     with app.session() as session:
         # Re-checked at the moment of sending, not only when the preview was made.
         ensure_contactable(session, creator)

@@ -45,6 +45,7 @@ def test_sync_list_show_and_done_through_the_command(
     workspace: Path, imap_server: DovecotTestServer
 ) -> None:
     env = {"OUTREACH_FROM": "Luna at Glowlab <luna@glowlab.example>",
+           "OUTREACH_POSTAL_ADDRESS": "1-2-3 Jingumae, Tokyo",
            "OUTREACH_IMAP_HOST": imap_server.host, "OUTREACH_IMAP_PORT": str(imap_server.port),
            "OUTREACH_IMAP_SECURITY": "none", "OUTREACH_IMAP_USER": imap_server.user,
            "OUTREACH_IMAP_PASSWORD": imap_server.password}  # fmt: skip

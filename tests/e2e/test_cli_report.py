@@ -26,6 +26,7 @@ HOSTILE = "<p>ぜひ試してみたいです！<script>alert(1)</script><img src
 def campaign_with_a_reply(workspace: Path, imap_server: DovecotTestServer) -> None:
     """Seven proposals captured by the daemon; Misaki answers with hostile HTML."""
     env = {"OUTREACH_FROM": "Luna at Glowlab <luna@glowlab.example>",
+           "OUTREACH_POSTAL_ADDRESS": "1-2-3 Jingumae, Tokyo",
            "OUTREACH_IMAP_HOST": imap_server.host, "OUTREACH_IMAP_PORT": str(imap_server.port),
            "OUTREACH_IMAP_SECURITY": "none", "OUTREACH_IMAP_USER": imap_server.user,
            "OUTREACH_IMAP_PASSWORD": imap_server.password}  # fmt: skip

@@ -11,7 +11,10 @@ import pytest
 from tests.conftest import SMTP_PASSWORD, run_outreach, run_outreach_process, smtp_environment
 from tests.smtp_server import SmtpTestServer
 
-ENV = {"OUTREACH_FROM": "Luna at Glowlab <luna@glowlab.example>"}
+ENV = {
+    "OUTREACH_FROM": "Luna at Glowlab <luna@glowlab.example>",
+    "OUTREACH_POSTAL_ADDRESS": "1-2-3 Jingumae, Tokyo",
+}
 
 
 @pytest.fixture
@@ -88,7 +91,7 @@ def test_send_yes_captures_the_message_and_records_it_in_history(imported: Path)
     assert history[4] == f"    Server: captured to {eml}"
     assert history[5] == "    佐藤美咲様"
     # The exact text that went out, footer included.
-    assert "    送信者：Luna at Glowlab <luna@glowlab.example>" in history
+    assert "    送信者：Luna at Glowlab <luna@glowlab.example>, 1-2-3 Jingumae, Tokyo" in history
     contacted = run_outreach(imported, "contacts", "list", "--status", "contacted").stdout
     assert contacted.splitlines()[-1] == "1 creator"
 
@@ -377,3 +380,19 @@ def test_previewing_a_follow_up_whose_opening_fails_names_the_template_asked_for
     assert error.startswith("error: preview of 'follow_up_1': its subject comes from the "
                             "campaign's first step 'proposal'")  # fmt: skip
     assert "campaign 'spring-serum' has no 'guidelines'" in error
+
+
+def test_without_a_postal_address_mail_to_japan_is_refused_and_run_names_who(
+    imported: Path,
+) -> None:
+    no_address = {"OUTREACH_POSTAL_ADDRESS": ""}
+    sent = run_outreach(imported, "send", "--to", "misaki.hada", "--template", "proposal",
+                        "--campaign", "spring-serum", "--yes", env=no_address)  # fmt: skip
+    run_outreach(imported, "campaign", "enroll", "spring-serum", env=no_address)
+    ran = run_outreach(imported, "run", "--once", "--now", "2030-01-08T01:30Z", env=no_address)
+
+    assert sent.code == 1 and "@misaki.hada: OUTREACH_POSTAL_ADDRESS is not set" in sent.stderr
+    assert "nothing was sent" in sent.stderr
+    assert ran.code == 1
+    assert "error: not planned: OUTREACH_POSTAL_ADDRESS is not set; mail to JP" in ran.stderr
+    assert "@misaki.hada" in ran.stderr and "tried again within 10 minutes" in ran.stderr

@@ -32,7 +32,8 @@ def unsubscribe_page(workspace: Path, env: dict[str, str], port: int) -> Iterato
     base = {k: v for k, v in os.environ.items() if not k.startswith("OUTREACH_")}
     process = subprocess.Popen(
         [OUTREACH_COMMAND, "serve-unsubscribe", "--port", str(port)],
-        cwd=workspace, env={**base, **CLI_ENVIRONMENT, "OUTREACH_FROM": TEST_SENDER, **env},
+        cwd=workspace, env={**base, **CLI_ENVIRONMENT, "OUTREACH_FROM": TEST_SENDER,
+                            "OUTREACH_POSTAL_ADDRESS": "1-2-3 Jingumae, Tokyo", **env},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:

@@ -88,6 +88,7 @@ def test_a_real_bounce_comes_back_through_verp_and_stops_that_sequence(
     trial_workspace(workspace)
     env = {
         "OUTREACH_FROM": "Luna at Glowlab <luna@glowlab.example>",
+        "OUTREACH_POSTAL_ADDRESS": "1-2-3 Jingumae, Tokyo",
         "OUTREACH_SMTP_HOST": postfix.host, "OUTREACH_SMTP_PORT": str(postfix.port),
         "OUTREACH_SMTP_SECURITY": "none",
         "OUTREACH_IMAP_HOST": imap_server.host, "OUTREACH_IMAP_PORT": str(imap_server.port),

@@ -25,6 +25,7 @@ def test_expiring_rights_are_mailed_to_the_brand_once(workspace: Path, database_
             "OUTREACH_DATABASE_URL": database_url, "OUTREACH_SMTP_HOST": smtp.host,
             "OUTREACH_SMTP_PORT": str(smtp.port), "OUTREACH_SMTP_SECURITY": "none",
             "OUTREACH_FROM": "Luna at Glowlab <luna@glowlab.example>",
+            "OUTREACH_POSTAL_ADDRESS": "1-2-3 Jingumae, Tokyo",
             "OUTREACH_DIGEST_TO": "team@glowlab.example", "OUTREACH_RIGHTS_WARN_DAYS": "14",
         })  # fmt: skip
         with app.session() as session:
@@ -65,6 +66,7 @@ def test_the_daily_digest_goes_once_a_day_at_the_brands_morning(
             "OUTREACH_DATABASE_URL": database_url, "OUTREACH_SMTP_HOST": smtp.host,
             "OUTREACH_SMTP_PORT": str(smtp.port), "OUTREACH_SMTP_SECURITY": "none",
             "OUTREACH_FROM": "Luna at Glowlab <luna@glowlab.example>",
+            "OUTREACH_POSTAL_ADDRESS": "1-2-3 Jingumae, Tokyo",
             "OUTREACH_DIGEST_TO": "team@glowlab.example", "OUTREACH_DIGEST_AT": "09:00",
             "OUTREACH_TIMEZONE": "Asia/Tokyo",
         })  # fmt: skip

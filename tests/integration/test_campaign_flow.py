@@ -37,6 +37,7 @@ def campaign_app(workspace: Path, database_url: str, server: SmtpTestServer) -> 
         "OUTREACH_SMTP_PORT": str(server.port),
         "OUTREACH_SMTP_SECURITY": "none",
         "OUTREACH_FROM": "Luna at Glowlab <luna@glowlab.example>",
+        "OUTREACH_POSTAL_ADDRESS": "1-2-3 Jingumae, Tokyo",
     }
     app = bootstrap(workspace, environ=environ, retry=RetryPolicy(1, 0, 1))
     with app.session() as session:

@@ -81,7 +81,8 @@ def test_no_follow_up_chases_a_proposal_that_a_real_bounce_reported_failed(
         prepare_workspace(workspace)
         environ = {
             "OUTREACH_DATABASE_URL": f"sqlite:///{tmp_path / 'corpus.db'}",
-            "OUTREACH_FROM": SENDER, "OUTREACH_SMTP_HOST": smtp.host,
+            "OUTREACH_FROM": SENDER,
+            "OUTREACH_POSTAL_ADDRESS": "1-2-3 Jingumae, Tokyo", "OUTREACH_SMTP_HOST": smtp.host,
             "OUTREACH_SMTP_PORT": str(smtp.port), "OUTREACH_SMTP_SECURITY": "none",
             "OUTREACH_IMAP_HOST": imap_server.host, "OUTREACH_IMAP_PORT": str(imap_server.port),
             "OUTREACH_IMAP_SECURITY": "none", "OUTREACH_IMAP_USER": imap_server.user,

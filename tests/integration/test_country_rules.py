@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from outreach.bootstrap import bootstrap
+from outreach.services.app import App
 from tests.campaign_helpers import (
+    SENDER,
     add_creator,
     enroll_in,
     make_app,
@@ -13,6 +16,7 @@ from tests.campaign_helpers import (
     run_once,
     write_campaign,
 )
+from tests.conftest import smtp_environment
 from tests.smtp_server import SmtpTestServer
 
 # A Tuesday, 22:00 in Seoul (13:00 UTC); the campaign has no sending window of its own.
@@ -39,3 +43,35 @@ def test_no_advertising_mail_reaches_korea_between_21_and_8_oclock(
     assert night.put_off == {rule: SEOUL_8H}
     assert waiting.state == "queued" and waiting.scheduled_at == SEOUL_8H
     assert morning.sent == 1 and [m.state for m in messages(app, creator_id=minji.id)] == ["sent"]
+
+
+def test_without_a_postal_address_only_countries_that_do_not_ask_for_one_are_planned(
+    workspace: Path, database_url: str
+) -> None:
+    with SmtpTestServer(security="none") as server:
+        app = make_app(workspace, database_url, server)
+        spec = write_campaign(workspace, "serum", steps=[("pitch", "0d")])
+        without = bootstrap(workspace, environ={**environment_of(app, server),
+                                                "OUTREACH_POSTAL_ADDRESS": ""})  # fmt: skip
+        aiko = add_creator(app, "aiko", country="JP", timezone="Asia/Tokyo")
+        jun = add_creator(app, "jun", country="KR", timezone="Asia/Seoul")
+        enroll_in(app, spec, SEOUL_8H)
+
+        blocked = run_once(without, SEOUL_8H + timedelta(hours=2))
+        fixed = run_once(app, SEOUL_8H + timedelta(hours=3))
+
+    [reason] = blocked.not_lawful
+    rule = "Japan's Act on Specified Electronic Mail, art. 4"
+    assert reason == ("OUTREACH_POSTAL_ADDRESS is not set; mail to JP must show the sender's "
+                      f"postal address ({rule})")  # fmt: skip
+    assert blocked.not_lawful[reason] == {"aiko"} and blocked.sent == 1  # Korea: sent
+    assert [m.state for m in messages(app, creator_id=jun.id)] == ["sent"]
+    assert fixed.sent == 1 and not fixed.not_lawful
+    [pitch] = messages(app, creator_id=aiko.id)
+    assert "1-2-3 Jingumae, Tokyo" in pitch.body_text  # the footer names the address
+
+
+def environment_of(app: App, server: SmtpTestServer) -> dict[str, str]:
+    """The settings make_app used (a copy to change one of them)."""
+    return {"OUTREACH_DATABASE_URL": app.settings.database_url, "OUTREACH_FROM": SENDER,
+            **smtp_environment(server, OUTREACH_SMTP_TIMEOUT_SECONDS="5")}  # fmt: skip

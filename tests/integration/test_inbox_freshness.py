@@ -64,7 +64,8 @@ def test_a_restarted_daemon_reads_the_inbox_before_any_follow_up(
 def environment(imap: DovecotTestServer, smtp: SmtpTestServer, password: str) -> dict[str, str]:
     """The settings inbox_app uses, with this IMAP password."""
     return {**inbox_environment(smtp, imap), "OUTREACH_IMAP_PASSWORD": password,
-            "OUTREACH_FROM": "Luna at Glowlab <luna@glowlab.example>"}  # fmt: skip
+            "OUTREACH_FROM": "Luna at Glowlab <luna@glowlab.example>",
+            "OUTREACH_POSTAL_ADDRESS": "1-2-3 Jingumae, Tokyo"}  # fmt: skip
 
 
 def iso(moment: datetime) -> str:

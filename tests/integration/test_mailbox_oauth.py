@@ -67,6 +67,7 @@ def oauth_world(workspace: Path, database_url: str) -> Iterator[OAuthWorld]:
             encoding="utf-8",
         )
         environ = {"OUTREACH_DATABASE_URL": database_url, "OUTREACH_FROM": SENDER,
+                   "OUTREACH_POSTAL_ADDRESS": "1-2-3 Jingumae, Tokyo",
                    "OUTREACH_MICROSOFT_CLIENT_ID": oauth.client_id}  # fmt: skip
         yield OAuthWorld(oauth, smtp, imap, environ)
 

@@ -91,6 +91,7 @@ def smtp_settings(server: SmtpTestServer, database_url: str | None) -> dict[str,
     """OUTREACH_* settings for a plain (security none) test server and a database."""
     values = {
         "OUTREACH_FROM": SENDER,
+        "OUTREACH_POSTAL_ADDRESS": "1-2-3 Jingumae, Tokyo",
         "OUTREACH_SMTP_HOST": server.host,
         "OUTREACH_SMTP_PORT": str(server.port),
         "OUTREACH_SMTP_SECURITY": "none",
