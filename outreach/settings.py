@@ -106,6 +106,8 @@ class Settings:
     inbox_fresh_minutes: int = DEFAULT_INBOX_FRESH_MINUTES  # see core.inbox_freshness
     # Passwords of the mailboxes in mailboxes.toml, by mailbox name (OUTREACH_MAILBOX_X_PASSWORD).
     mailbox_passwords: Mapping[str, Secret] = field(default_factory=dict, repr=False)
+    # Where complaints and questions go (Japan asks for one); default: the opt-out address.
+    complaints_contact: str | None = None
     # One-click unsubscribe (RFC 8058): the page's public address and the key its links are
     # signed with; both or neither.
     unsubscribe_url: str | None = None
@@ -137,6 +139,7 @@ KNOWN_KEYS = (
     "UNSUBSCRIBE_MAILTO",
     "COMPANY",
     "POSTAL_ADDRESS",
+    "COMPLAINTS_CONTACT",
     "COOL_OFF_DAYS",
     "IMAP_PROCESSED_FOLDER",
     "RETURN_PATH",
@@ -196,6 +199,7 @@ def load_settings(
         unsubscribe_mailto=_optional_address(reader, "UNSUBSCRIBE_MAILTO"),
         company=_single_line(reader, "COMPANY"),
         postal_address=_single_line(reader, "POSTAL_ADDRESS"),
+        complaints_contact=_single_line(reader, "COMPLAINTS_CONTACT"),
         sources=dict(sources or {}),
         cool_off_days=_days(reader, "COOL_OFF_DAYS", DEFAULT_COOL_OFF_DAYS),
         imap_processed_folder=_folder(reader),
@@ -490,6 +494,7 @@ def describe(settings: Settings) -> list[tuple[str, str, str]]:
         ("UNSUBSCRIBE_MAILTO", show(settings.unsubscribe_mailto)),
         ("COMPANY", show(settings.company)),
         ("POSTAL_ADDRESS", show(settings.postal_address)),
+        ("COMPLAINTS_CONTACT", show(settings.complaints_contact)),
         ("COOL_OFF_DAYS", str(settings.cool_off_days)),
         ("IMAP_PROCESSED_FOLDER", show(settings.imap_processed_folder)),
         ("RETURN_PATH", show(settings.return_path)),

@@ -25,11 +25,27 @@ _SENDER_LABEL = {
     "es": "Remitente",
 }
 _COLON = {"ja": "：", "ko": ": "}
+# Japan's Act on Specified Electronic Mail (art. 4 and its ordinance) also asks for a contact
+# that takes complaints and questions.
+_CONTACT_LABEL = {
+    "en": "Questions or complaints",
+    "ja": "苦情・お問い合わせ",
+    "ko": "문의",
+    "fr": "Questions ou réclamations",
+    "de": "Fragen oder Beschwerden",
+    "es": "Consultas o reclamaciones",
+}
 
 
-def opt_out_footer(language: str, sender: str, postal_address: str | None) -> str:
-    """The footer lines: how to opt out, and who sent this (with a postal address if set)."""
+def opt_out_footer(
+    language: str, sender: str, postal_address: str | None, contact: str | None = None
+) -> str:
+    """The footer lines: how to opt out, who sent this (with a postal address if set), and
+    where to send questions or complaints, when the recipient's country asks for it."""
     lang = language if language in _OPT_OUT else "en"
     identity = sender if not postal_address else f"{sender}, {postal_address}"
     colon = _COLON.get(lang, ": ")
-    return f"--\n{_OPT_OUT[lang]}\n{_SENDER_LABEL[lang]}{colon}{identity}\n"
+    footer = f"--\n{_OPT_OUT[lang]}\n{_SENDER_LABEL[lang]}{colon}{identity}\n"
+    if contact:
+        footer += f"{_CONTACT_LABEL[lang]}{colon}{contact}\n"
+    return footer

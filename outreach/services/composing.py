@@ -16,7 +16,7 @@ from outreach.core.campaign_spec import CampaignSpec
 from outreach.core.context import Sender, sender_from, template_context
 from outreach.core.disclosures import disclosure_for
 from outreach.core.footers import opt_out_footer
-from outreach.core.legal_profiles import postal_rule
+from outreach.core.legal_profiles import needs_complaints_contact, postal_rule
 from outreach.core.message_builder import (
     BuiltMessage,
     Envelope,
@@ -122,7 +122,11 @@ def compose(
         in_reply_to=thread.message_ids[-1] if thread and thread.message_ids else None,
         references=thread.message_ids if thread else (),
     )
-    footer = opt_out_footer(language, sender.from_header, settings.postal_address)
+    contact = None
+    if needs_complaints_contact(creator.country):
+        # A setting when complaints go elsewhere; else the address that takes opt-outs.
+        contact = settings.complaints_contact or settings.unsubscribe_mailto or sender.address
+    footer = opt_out_footer(language, sender.from_header, settings.postal_address, contact)
     try:
         built = build_message(rendered, envelope, footer)
     except HeaderInjection as exc:

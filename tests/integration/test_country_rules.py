@@ -69,6 +69,10 @@ def test_without_a_postal_address_only_countries_that_do_not_ask_for_one_are_pla
     assert fixed.sent == 1 and not fixed.not_lawful
     [pitch] = messages(app, creator_id=aiko.id)
     assert "1-2-3 Jingumae, Tokyo" in pitch.body_text  # the footer names the address
+    # Japan also asks for a contact for complaints (by default the opt-out address); Korea not.
+    assert "Questions or complaints: luna@glowlab.example" in pitch.body_text
+    [korean] = messages(app, creator_id=jun.id)
+    assert "Questions or complaints" not in korean.body_text
 
 
 def environment_of(app: App, server: SmtpTestServer) -> dict[str, str]:

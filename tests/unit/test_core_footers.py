@@ -55,3 +55,13 @@ def test_the_postal_address_follows_the_sender(language: str, sender_line: str) 
 
 def test_an_empty_postal_address_is_left_out() -> None:
     assert opt_out_footer("en", LUNA, "").splitlines()[-1] == f"Sender: {LUNA}"
+
+
+def test_a_contact_for_complaints_follows_the_sender_when_asked_for() -> None:
+    footer = opt_out_footer("ja", "Glowlab <luna@glowlab.example>", "東京都渋谷区1-2-3",
+                            contact="support@glowlab.example")  # fmt: skip
+
+    assert footer.splitlines()[-2:] == [
+        "送信者：Glowlab <luna@glowlab.example>, 東京都渋谷区1-2-3",
+        "苦情・お問い合わせ：support@glowlab.example",
+    ]

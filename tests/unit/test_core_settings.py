@@ -256,6 +256,7 @@ def test_describe_lists_every_setting_with_defaults() -> None:
         ("OUTREACH_UNSUBSCRIBE_MAILTO", "", "default"),
         ("OUTREACH_COMPANY", "", "default"),
         ("OUTREACH_POSTAL_ADDRESS", "", "default"),
+        ("OUTREACH_COMPLAINTS_CONTACT", "", "default"),
         ("OUTREACH_COOL_OFF_DAYS", "90", "default"),
         ("OUTREACH_IMAP_PROCESSED_FOLDER", "", "default"),
         ("OUTREACH_RETURN_PATH", "", "default"),
