@@ -49,3 +49,40 @@ def opt_out_footer(
     if contact:
         footer += f"{_CONTACT_LABEL[lang]}{colon}{contact}\n"
     return footer
+
+
+# GDPR art. 14(2)(f) and 21: the first message says where the address came from, and how to
+# object. `{where}` is one of _WHERE's phrases, with the page when there is one.
+_SOURCE_NOTICE = {
+    "en": "We found your email address {where}. If you object to our using it, reply "
+    '"unsubscribe" and we will delete it.',
+    "fr": "Nous avons trouvé votre adresse {where}. Pour vous y opposer, répondez "
+    "« désinscription » et nous la supprimerons.",
+    "de": "Wir haben Ihre Adresse {where} gefunden. Wenn Sie widersprechen, antworten Sie mit "
+    "„abmelden“ und wir löschen sie.",
+    "es": "Encontramos su dirección {where}. Si se opone a su uso, responda «baja» y la "
+    "borraremos.",
+}
+_WHERE = {
+    "en": {"bio": "in your public profile", "website": "on your website",
+           "referral": "through someone who recommended you", "consent": "when you gave it to us",
+           "other": "in a public source"},
+    "fr": {"bio": "dans votre profil public", "website": "sur votre site",
+           "referral": "grâce à une recommandation", "consent": "quand vous nous l'avez donnée",
+           "other": "dans une source publique"},
+    "de": {"bio": "in Ihrem öffentlichen Profil", "website": "auf Ihrer Website",
+           "referral": "über eine Empfehlung", "consent": "als Sie sie uns gaben",
+           "other": "in einer öffentlichen Quelle"},
+    "es": {"bio": "en su perfil público", "website": "en su sitio web",
+           "referral": "por una recomendación", "consent": "cuando nos la dio",
+           "other": "en una fuente pública"},
+}  # fmt: skip
+
+
+def source_notice(language: str, source: str, url: str | None) -> str:
+    """The line that tells a creator in Europe where we found their address and how to object."""
+    lang = language if language in _SOURCE_NOTICE else "en"
+    where = _WHERE[lang].get(source, _WHERE[lang]["other"])
+    if url:
+        where = f"{where} ({url})"
+    return _SOURCE_NOTICE[lang].format(where=where) + "\n"

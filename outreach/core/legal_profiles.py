@@ -78,3 +78,13 @@ def postal_rule(country: str | None) -> PostalRule | None:
         return PostalRule(code, "the EU e-Commerce Directive, art. 5 (the sender's address)")
     # Anywhere else, or unknown: the strictest common set (sender, postal address, opt-out).
     return PostalRule(code or "unknown country", "the common rule for commercial mail")
+
+
+def needs_complaints_contact(country: str | None) -> bool:
+    """Whether mail to this country must name a contact for complaints (Japan does)."""
+    return (country or "").upper() == "JP"
+
+
+def in_europe(country: str | None) -> bool:
+    """Whether GDPR (or the UK's or Switzerland's copy of it) covers the creator."""
+    return (country or "").upper() in _EUROPE

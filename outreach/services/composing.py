@@ -15,8 +15,8 @@ from outreach.core.briefs import text_in
 from outreach.core.campaign_spec import CampaignSpec
 from outreach.core.context import Sender, sender_from, template_context
 from outreach.core.disclosures import disclosure_for
-from outreach.core.footers import opt_out_footer
-from outreach.core.legal_profiles import needs_complaints_contact, postal_rule
+from outreach.core.footers import opt_out_footer, source_notice
+from outreach.core.legal_profiles import in_europe, needs_complaints_contact, postal_rule
 from outreach.core.message_builder import (
     BuiltMessage,
     Envelope,
@@ -127,6 +127,9 @@ def compose(
         # A setting when complaints go elsewhere; else the address that takes opt-outs.
         contact = settings.complaints_contact or settings.unsubscribe_mailto or sender.address
     footer = opt_out_footer(language, sender.from_header, settings.postal_address, contact)
+    if thread is None and in_europe(creator.country) and creator.email_source:
+        # The first message to someone in Europe says where we found them (GDPR art. 14).
+        footer += source_notice(language, creator.email_source, creator.email_source_url)
     try:
         built = build_message(rendered, envelope, footer)
     except HeaderInjection as exc:

@@ -79,3 +79,25 @@ def environment_of(app: App, server: SmtpTestServer) -> dict[str, str]:
     """The settings make_app used (a copy to change one of them)."""
     return {"OUTREACH_DATABASE_URL": app.settings.database_url, "OUTREACH_FROM": SENDER,
             **smtp_environment(server, OUTREACH_SMTP_TIMEOUT_SECONDS="5")}  # fmt: skip
+
+
+def test_the_first_message_to_europe_says_where_the_address_came_from(
+    workspace: Path, database_url: str
+) -> None:
+    with SmtpTestServer(security="none") as server:
+        app = make_app(workspace, database_url, server)
+        spec = write_campaign(workspace, "serum")  # a proposal, then a follow-up
+        priya = add_creator(app, "priya", country="GB", timezone="Europe/London",
+                            email_source="bio",
+                            email_source_url="https://instagram.example.com/priya")  # fmt: skip
+        hana = add_creator(app, "hana", country="JP", timezone="Asia/Tokyo", email_source="bio")
+        enroll_in(app, spec, SEOUL_8H)
+        run_once(app, SEOUL_8H + timedelta(hours=9))  # 08:00 in London
+        run_once(app, SEOUL_8H + timedelta(days=5))
+
+    first, follow_up = messages(app, creator_id=priya.id)
+    notice = ("We found your email address in your public profile "
+              "(https://instagram.example.com/priya). If you object")  # fmt: skip
+    assert first.state == follow_up.state == "sent"
+    assert notice in first.body_text and "We found your email" not in follow_up.body_text
+    assert all("We found your email" not in m.body_text for m in messages(app, creator_id=hana.id))

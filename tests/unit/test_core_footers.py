@@ -2,7 +2,7 @@
 
 import pytest
 
-from outreach.core.footers import opt_out_footer
+from outreach.core.footers import opt_out_footer, source_notice
 
 LUNA = "Luna at Glowlab <luna@glowlab.example>"
 TOKYO_OFFICE = "1-2-3 Jingumae, Shibuya-ku, Tokyo 150-0001"
@@ -65,3 +65,16 @@ def test_a_contact_for_complaints_follows_the_sender_when_asked_for() -> None:
         "送信者：Glowlab <luna@glowlab.example>, 東京都渋谷区1-2-3",
         "苦情・お問い合わせ：support@glowlab.example",
     ]
+
+
+def test_the_source_notice_says_where_the_address_was_found_and_how_to_object() -> None:
+    english = source_notice("en", "bio", "https://instagram.example.com/priya")
+    german = source_notice("de", "website", None)
+
+    assert english == (
+        "We found your email address in your public profile "
+        "(https://instagram.example.com/priya). If you object to our using it, reply "
+        '"unsubscribe" and we will delete it.\n'
+    )
+    assert german.startswith("Wir haben Ihre Adresse auf Ihrer Website gefunden.")
+    assert source_notice("ja", "mystery", None).startswith("We found your email address in a ")
