@@ -47,6 +47,12 @@ TEMPLATES = {
         "Hi {{ addressee }},\n\nJust checking you saw my note about {{ product }}.\n\n"
         "{{ sender_name }}\n{{ sender_company }}\n"
     ),
+    # For creators in Korea: an advertising subject starts with (광고) (Network Act art. 50(4)).
+    "pitch_ad": (
+        "Subject: (광고) {{ product }} for {{ addressee }}\n\n"
+        "Hi {{ addressee }},\n\nWould you like to try {{ product }}?\n\n"
+        "{{ sender_name }}\n{{ sender_company }}\n"
+    ),
     "pitch_post": (
         "Subject: About your post, {{ addressee }}\n\n"
         "Hi {{ addressee }},\n\nI loved your post about {{ recent_post }}.\n\n"
@@ -76,6 +82,7 @@ def write_campaign(
     sender: str = SENDER,
     personal: str = "optional",
     senders: list[str] | None = None,
+    advertising: bool = True,
 ) -> CampaignSpec:
     """Write schedules/NAME.toml and return it as loaded (so the file itself is validated)."""
     lines = [
@@ -87,6 +94,7 @@ def write_campaign(
         f"require_approval = {'true' if require_approval else 'false'}",
         # The send path's tests: creators without personal notes (their tests set "required").
         f'personal = "{personal}"',
+        f"advertising = {_toml(advertising)}",
     ]
     for section, values in (
         ("selection", selection),

@@ -36,6 +36,7 @@ _TOP_LEVEL_KEYS = (
     "sender",
     "senders",
     "require_approval",
+    "advertising",
     "personal",
     "relationship_steps",
     "brief",
@@ -147,6 +148,8 @@ class CampaignSpec:
     # Mailboxes (mailboxes.toml names) that share the proposals; each creator keeps one.
     senders: tuple[str, ...] = ()
     require_approval: bool = False
+    # Advertising mail (the default): Korea's rules on it apply, e.g. (광고) and quiet hours.
+    advertising: bool = True
     personal: str = "required"
     selection: Selection = field(default_factory=Selection)
     window: Window | None = None
@@ -197,6 +200,7 @@ def parse_campaign(table: Mapping[str, Any]) -> CampaignSpec:
         sender=_sender(table),
         senders=_senders(table),
         require_approval=_boolean(table, "require_approval"),
+        advertising=_boolean(table, "advertising") if "advertising" in table else True,
         personal=_choice(table, "personal", PERSONAL, "required"),
         selection=parse_selection(_table(table, "selection")),
         window=parse_window(table["window"]) if "window" in table else None,

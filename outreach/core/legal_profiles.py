@@ -88,3 +88,11 @@ def needs_complaints_contact(country: str | None) -> bool:
 def in_europe(country: str | None) -> bool:
     """Whether GDPR (or the UK's or Switzerland's copy of it) covers the creator."""
     return (country or "").upper() in _EUROPE
+
+
+KOREAN_AD_MARKER = "(광고)"  # Network Act art. 50(4): first in the subject of advertising mail
+
+
+def korean_advertising(country: str | None) -> bool:
+    """Whether Korea's rules for advertising mail apply to this creator."""
+    return (country or "").upper() == "KR"

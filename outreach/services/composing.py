@@ -16,7 +16,13 @@ from outreach.core.campaign_spec import CampaignSpec
 from outreach.core.context import Sender, sender_from, template_context
 from outreach.core.disclosures import disclosure_for
 from outreach.core.footers import opt_out_footer, source_notice
-from outreach.core.legal_profiles import in_europe, needs_complaints_contact, postal_rule
+from outreach.core.legal_profiles import (
+    KOREAN_AD_MARKER,
+    in_europe,
+    korean_advertising,
+    needs_complaints_contact,
+    postal_rule,
+)
 from outreach.core.message_builder import (
     BuiltMessage,
     Envelope,
@@ -110,6 +116,7 @@ def compose(
                         "{% if brief %}...{% endif %} in the template.")  # fmt: skip
         raise MissingValueError(label, creator.handle, exc.field, reason, hint) from None
     rendered = _with_subject(rendered, thread, label, creator)
+    _check_korean_subject(rendered.subject or "", campaign, creator, label)
     message_id = make_msgid(domain=domain_of(sender.address))
     envelope = Envelope(
         from_header=sender.from_header,
@@ -137,6 +144,21 @@ def compose(
             f"template {label!r} for creator @{creator.handle}: {exc}; nothing was sent"
         ) from None
     return Composed(template_name, language, rendered, envelope, built)
+
+
+def _check_korean_subject(
+    subject: str, campaign: CampaignSpec | None, creator: Creator, label: str
+) -> None:
+    """Korea: an advertising subject starts with exactly (광고); never added silently."""
+    if campaign is None or not campaign.advertising or not korean_advertising(creator.country):
+        return
+    if not subject.startswith(KOREAN_AD_MARKER):
+        raise TemplateError(
+            f"template {label!r} for @{creator.handle} (KR): Korea's Network Act art. 50(4) "
+            f"wants an advertising subject to start with {KOREAN_AD_MARKER}; add it to the "
+            f"template's subject, or set advertising = false in schedules/{campaign.name}.toml "
+            "if this campaign is not advertising; nothing was sent"
+        )
 
 
 def missing_postal_address(settings: Settings, creator: Creator) -> str | None:

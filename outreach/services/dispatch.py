@@ -200,7 +200,7 @@ class Dispatcher:
         )
         if not in_window(now, spec.window, zone):
             return next_window_start(now, spec.window, zone), "the sending window"
-        quiet = quiet_hours_for(creator.country)
+        quiet = quiet_hours_for(creator.country) if spec.advertising else None
         allowed_at = quiet.next_allowed(now) if quiet is not None else None
         if quiet is not None and allowed_at is not None:
             # The law of the creator's country, whatever the campaign's own window says.

@@ -93,7 +93,7 @@ def test_a_proposal_enrolled_at_the_weekend_goes_at_ten_on_monday_in_the_recipie
     workspace: Path, database_url: str, saturday: datetime, opening_utc: dict[str, str]
 ) -> None:
     app = make_app(workspace, database_url)
-    spec = write_campaign(workspace, "serum", steps=[("pitch", "0d")], window=WINDOW)
+    spec = write_campaign(workspace, "serum", steps=[("pitch_ad", "0d")], window=WINDOW)
     add_recipients(app)
     enroll_in(app, spec, saturday)
 
@@ -107,7 +107,7 @@ def test_every_send_over_two_weeks_falls_inside_the_recipients_window(
     workspace: Path, database_url: str
 ) -> None:
     app = make_app(workspace, database_url)
-    steps = [("pitch", "0d"), ("nudge", "1d"), ("nudge", "2d"), ("nudge", "3d")]
+    steps = [("pitch_ad", "0d"), ("nudge", "1d"), ("nudge", "2d"), ("nudge", "3d")]
     spec = write_campaign(workspace, "serum", steps=steps, window=WINDOW)
     start = datetime(2026, 10, 21, 0, 0, tzinfo=UTC)  # a Wednesday
     add_recipients(app, "1")

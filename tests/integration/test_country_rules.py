@@ -29,7 +29,7 @@ def test_no_advertising_mail_reaches_korea_between_21_and_8_oclock(
 ) -> None:
     with SmtpTestServer(security="none") as server:
         app = make_app(workspace, database_url, server)
-        spec = write_campaign(workspace, "night", steps=[("pitch", "0d")])
+        spec = write_campaign(workspace, "night", steps=[("pitch_ad", "0d")])
         minji = add_creator(app, "minji", country="KR", timezone="Asia/Seoul", language="en")
         hannah = add_creator(app, "hannah", country="US", timezone="America/New_York")
         enroll_in(app, spec, SEOUL_22H)
@@ -50,7 +50,7 @@ def test_without_a_postal_address_only_countries_that_do_not_ask_for_one_are_pla
 ) -> None:
     with SmtpTestServer(security="none") as server:
         app = make_app(workspace, database_url, server)
-        spec = write_campaign(workspace, "serum", steps=[("pitch", "0d")])
+        spec = write_campaign(workspace, "serum", steps=[("pitch_ad", "0d")])
         without = bootstrap(workspace, environ={**environment_of(app, server),
                                                 "OUTREACH_POSTAL_ADDRESS": ""})  # fmt: skip
         aiko = add_creator(app, "aiko", country="JP", timezone="Asia/Tokyo")
@@ -101,3 +101,30 @@ def test_the_first_message_to_europe_says_where_the_address_came_from(
     assert first.state == follow_up.state == "sent"
     assert notice in first.body_text and "We found your email" not in follow_up.body_text
     assert all("We found your email" not in m.body_text for m in messages(app, creator_id=hana.id))
+
+
+def test_an_advertising_subject_to_korea_without_the_marker_is_held_not_changed(
+    workspace: Path, database_url: str
+) -> None:
+    with SmtpTestServer(security="none") as server:
+        app = make_app(workspace, database_url, server)
+        ads = write_campaign(workspace, "ads", steps=[("pitch", "0d")])
+        minji = add_creator(app, "minji", country="KR", timezone="Asia/Seoul")
+        enroll_in(app, ads, SEOUL_8H)
+        run_once(app, SEOUL_8H + timedelta(hours=2))
+        [held] = messages(app, creator_id=minji.id)
+        gifts = write_campaign(workspace, "gifts", steps=[("pitch", "0d")], advertising=False,
+                               selection={"niches": ["haircare"]})  # fmt: skip
+        add_creator(app, "jisoo", country="KR", timezone="Asia/Seoul", niches=["haircare"])
+        enroll_in(app, gifts, SEOUL_22H + timedelta(days=1))
+        night = run_once(app, SEOUL_22H + timedelta(days=1))  # 22:00 in Seoul
+
+    assert held.state == "held" and held.campaign == "ads"
+    assert "Korea's Network Act art. 50(4) wants an advertising subject to start with (광고)" in (
+        held.last_error or ""
+    )
+    assert "set advertising = false in schedules/ads.toml" in (held.last_error or "")
+    # Not advertising: no marker needed, and Korea's quiet hours for advertising do not apply.
+    assert night.sent == 1 and server.messages[-1].parsed()["Subject"] == (
+        "Rice Bran Serum for Jisoo"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -100,7 +101,9 @@ def test_auto_reply_words_in_our_own_subject_do_not_make_a_reply_automatic(
 ) -> None:
     for template in workspace.glob("templates/messages/*/proposal.txt"):
         subject, rest = template.read_text(encoding="utf-8").split("\n", 1)
-        subject = subject.replace("Subject: ", "Subject: Vacation glow, Urlaub, 休暇: ")
+        # After (광고), which Korea wants first in an advertising subject.
+        subject = re.sub(r"^Subject: (\(광고\) )?", r"Subject: \1Vacation glow, Urlaub, 休暇: ",
+                         subject)  # fmt: skip
         template.write_text(f"{subject}\n{rest}", encoding="utf-8")
     with SmtpTestServer(security="none") as smtp:
         app = inbox_app(workspace, smtp, imap_server)

@@ -126,7 +126,8 @@ def test_an_unknown_key_names_the_key_and_the_known_ones() -> None:
     error = spec_error({**MINIMAL, "offers": "paid"})
     assert error.key == "offers"
     assert str(error) == (
-        "offers: unknown key; known keys: brief, description, guidelines, language, limits, name, "
+        "offers: unknown key; known keys: advertising, brief, description, guidelines, language, "
+        "limits, name, "
         "objective, offer, personal, product, relationship_steps, require_approval, selection, "
         "sender, senders, steps, window"
     )
