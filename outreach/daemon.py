@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from outreach.adapters.campaign_files import check_step_templates, load_all_campaigns
-from outreach.adapters.imap_inbox import mailbox_name
 from outreach.constants import (
     DEAD_WORKER_SECONDS,
     HEARTBEAT_SECONDS,
@@ -35,7 +34,12 @@ from outreach.services.brand_notices import send_daily_digest, warn_expiring_rig
 from outreach.services.campaign_control import orphan_campaigns
 from outreach.services.dispatch import Dispatcher
 from outreach.services.inbox_health import last_read_at, read_inbox, record_read
-from outreach.services.inboxes import InboxPlace, configured_inboxes, each_inbox_once
+from outreach.services.inboxes import (
+    InboxPlace,
+    configured_inboxes,
+    default_inbox,
+    each_inbox_once,
+)
 from outreach.services.mailboxes import DEFAULT_MAILBOX
 from outreach.services.outbox import Backoff
 from outreach.services.planning import plan_due
@@ -45,7 +49,6 @@ from outreach.services.workers import heartbeat, reap_dead_workers, register_wor
 
 log = logging.getLogger("outreach.daemon")
 
-_LEASED = "another worker is reading it"  # a sentinel: compared by identity
 DEFAULT_BACKOFF = Backoff(
     RETRY_BASE_SECONDS, RETRY_FACTOR, RETRY_MAX_SECONDS, RETRY_DEADLINE_SECONDS
 )
@@ -133,8 +136,9 @@ class Daemon:
         worker_id = self._start()
         dispatcher = self._dispatcher(worker_id)
         if not self._inbox_places():  # said once, in the long-running worker's log
-            log.warning("no inbox is set (OUTREACH_IMAP_HOST): replies, bounces and opt-outs "
-                        "are not read; record them with `outreach replies record`")  # fmt: skip
+            log.warning("no inbox is set (OUTREACH_IMAP_HOST or mailboxes.toml): replies, "
+                        "bounces and opt-outs are not read; record them with "
+                        "`outreach replies record`")  # fmt: skip
         # Answers that came while no worker ran are read before anything is sent.
         await self._sync_inbox()
         scheduler = AsyncIOScheduler(timezone="UTC")
@@ -275,52 +279,49 @@ class Daemon:
         now = self.clock()
         if any(last is None or now - last >= timedelta(seconds=INBOX_REREAD_SECONDS)
                for last in reads):  # fmt: skip
-            await self._sync_inbox()
+            await self._sync_inbox(places)
 
     def _inbox_places(self) -> list[InboxPlace]:
         try:
             return configured_inboxes(self.app.settings)
         except OutreachError as exc:  # mailboxes.toml being edited: the default's still read
             log.error("mailboxes.toml: %s", exc)
-            imap = self.app.settings.imap
-            return [InboxPlace(DEFAULT_MAILBOX, mailbox_name(imap), imap)] if imap.host else []
+            return default_inbox(self.app.settings)
 
-    async def _sync_inbox(self) -> None:
+    async def _sync_inbox(self, configured: list[InboxPlace] | None = None) -> None:
         """Read every mailbox's inbox; each under its own short lease, one worker at a time."""
-        places = each_inbox_once(self._inbox_places())
+        places = each_inbox_once(self._inbox_places() if configured is None else configured)
         for place in places:
-            outcome = await self._read_one_inbox(place)
-            if outcome is not _LEASED:  # read by another worker: what we knew still stands
-                self._inbox_errors[place.name] = (
-                    outcome if outcome is None or place.sender == DEFAULT_MAILBOX
-                    else f"mailbox {place.sender!r}: {outcome}"
-                )  # fmt: skip
+            await self._read_one_inbox(place)
         # Campaign messages from a mailbox whose inbox failed wait (core.inbox_freshness)
         # until a read succeeds; the other mailboxes go on.
         errors = [self._inbox_errors.get(place.name) for place in places]
         self.report.inbox_error = "; ".join(e for e in errors if e) or None
 
-    async def _read_one_inbox(self, place: InboxPlace) -> str | None:
-        """Read one inbox: None when read, the error when not, _LEASED when another reads it."""
+    async def _read_one_inbox(self, place: InboxPlace) -> None:
+        """Read one inbox and note how it went; one another worker is reading is left as is."""
         now = self.clock()
         try:
             inbox = place.open()
         except OutreachError as exc:
             record_read(self.app, place.name, now, error=str(exc))
             log.error("inbox %s not read: %s", place.name, exc)
-            return str(exc)
+            self._note_inbox_error(place, str(exc))
+            return
         with self.app.session() as session:
             holder_until = claim_until(session, f"sync:{inbox.mailbox}", now,
                                        timedelta(seconds=SYNC_INTERVAL_SECONDS))  # fmt: skip
             session.commit()
         if holder_until is not None:
-            return _LEASED
+            return  # read by another worker: what we knew of it still stands
         try:
             report = await asyncio.to_thread(read_inbox, self.app, inbox, now)
         except OutreachError as exc:
             # Nothing is lost: the checkpoint only moves past messages that were recorded.
             log.error("inbox %s sync failed: %s", place.name, exc)
-            return str(exc)
+            self._note_inbox_error(place, str(exc))
+            return
+        self._note_inbox_error(place, None)
         if report.counts:
             log.info("inbox %s: %s", place.name, report.counts)
         if report.moved:
@@ -329,4 +330,9 @@ class Daemon:
         if report.move_error:
             log.error("inbox %s: handled mail not moved (tried again next time): %s",
                       place.name, report.move_error)  # fmt: skip
-        return None
+
+    def _note_inbox_error(self, place: InboxPlace, error: str | None) -> None:
+        """Remember the inbox's last outcome in this run (an error names its mailbox)."""
+        if error is not None and place.sender != DEFAULT_MAILBOX:
+            error = f"mailbox {place.sender!r}: {error}"
+        self._inbox_errors[place.name] = error

@@ -13,6 +13,7 @@ from zoneinfo import available_timezones
 
 from outreach.core.addresses import AddressError, normalise_address
 from outreach.core.briefs import Brief, parse_brief
+from outreach.core.mailbox_spec import MAILBOX_NAME
 from outreach.core.relationship_steps import RelationshipStep, parse_relationship_steps
 from outreach.core.spec_errors import (
     CampaignSpecError,
@@ -43,7 +44,6 @@ _TOP_LEVEL_KEYS = (
     *SECTIONS,
 )
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_MAILBOX_NAME = re.compile(r"^[a-z0-9][a-z0-9_]{0,31}$")
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
@@ -327,7 +327,7 @@ def _senders(table: Mapping[str, Any]) -> tuple[str, ...]:
         )
     names: list[str] = []
     for item in value:
-        if not isinstance(item, str) or not _MAILBOX_NAME.match(item):
+        if not isinstance(item, str) or not MAILBOX_NAME.match(item):
             reason = f"{item!r} is not a mailbox name from mailboxes.toml"
             raise CampaignSpecError("senders", reason)
         if item in names:

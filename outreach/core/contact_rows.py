@@ -256,12 +256,17 @@ def _timezone(value: str) -> str | None:
     return value
 
 
+def is_http_link(value: str) -> bool:
+    """Whether the text is an http(s) address with a host and no spaces."""
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
+
+
 def _url_of(column: str) -> Callable[[str], str | None]:
     def parse(value: str) -> str | None:
         if not value:
             return None
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+        if not is_http_link(value):
             raise RowError(f"{column} {value!r} is not an http(s) link")
         return value
 

@@ -44,7 +44,7 @@ KOREA_QUIET_HOURS = QuietHours(
 
 def quiet_hours_for(country: str | None) -> QuietHours | None:
     """The quiet hours the creator's country imposes, if any."""
-    return KOREA_QUIET_HOURS if (country or "").upper() == "KR" else None
+    return KOREA_QUIET_HOURS if korean_advertising(country) else None
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ _EUROPE = frozenset({
 
 def postal_rule(country: str | None) -> PostalRule | None:
     """The rule asking for a postal address in mail to this country (None: none asks)."""
-    code = (country or "").upper()
+    code = _code(country)
     if code == "KR":
         return None  # Korea asks for the sender's name and contact, which every message has
     if code in _POSTAL_RULES:
@@ -82,12 +82,12 @@ def postal_rule(country: str | None) -> PostalRule | None:
 
 def needs_complaints_contact(country: str | None) -> bool:
     """Whether mail to this country must name a contact for complaints (Japan does)."""
-    return (country or "").upper() == "JP"
+    return _code(country) == "JP"
 
 
 def in_europe(country: str | None) -> bool:
     """Whether GDPR (or the UK's or Switzerland's copy of it) covers the creator."""
-    return (country or "").upper() in _EUROPE
+    return _code(country) in _EUROPE
 
 
 KOREAN_AD_MARKER = "(광고)"  # Network Act art. 50(4): first in the subject of advertising mail
@@ -95,4 +95,9 @@ KOREAN_AD_MARKER = "(광고)"  # Network Act art. 50(4): first in the subject of
 
 def korean_advertising(country: str | None) -> bool:
     """Whether Korea's rules for advertising mail apply to this creator."""
-    return (country or "").upper() == "KR"
+    return _code(country) == "KR"
+
+
+def _code(country: str | None) -> str:
+    """The country code as compared here (a creator may have none)."""
+    return (country or "").upper()

@@ -24,7 +24,7 @@ AUTHS = ("password", "oauth2")
 SECURITIES = ("none", "starttls", "tls")
 DEFAULT_PER_DAY = 30
 MAX_PER_DAY = 500
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_]{0,31}$")
+MAILBOX_NAME = re.compile(r"^[a-z0-9][a-z0-9_]{0,31}$")  # also what campaigns' senders name
 _HOST = re.compile(r"^[A-Za-z0-9.-]+$")
 _KEYS = (
     "name", "address", "provider", "auth", "per_day", "user",
@@ -121,7 +121,7 @@ def _mailbox(prefix: str, entry: Any) -> MailboxSpec:
             known = ", ".join(sorted(_KEYS))
             raise MailboxSpecError(f"{prefix}.{key}", f"unknown key; known keys: {known}")
     name = _text(entry, prefix, "name", required=True)
-    if not _NAME.match(name):
+    if not MAILBOX_NAME.match(name):
         raise MailboxSpecError(f"{prefix}.name",
                                f"{name!r} must be lowercase letters, digits or '_'")  # fmt: skip
     if name == "default":

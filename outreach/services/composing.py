@@ -118,13 +118,14 @@ def compose(
     rendered = _with_subject(rendered, thread, label, creator)
     _check_korean_subject(rendered.subject or "", campaign, creator, label)
     message_id = make_msgid(domain=domain_of(sender.address))
+    opt_out_address = settings.unsubscribe_mailto or sender.address
     envelope = Envelope(
         from_header=sender.from_header,
         to_name=creator.name,
         to_address=creator.email,
         message_id=message_id,
         date=now,
-        unsubscribe_address=settings.unsubscribe_mailto or sender.address,
+        unsubscribe_address=opt_out_address,
         unsubscribe_url=unsubscribe_link(settings, message_id, now),
         in_reply_to=thread.message_ids[-1] if thread and thread.message_ids else None,
         references=thread.message_ids if thread else (),
@@ -132,7 +133,7 @@ def compose(
     contact = None
     if needs_complaints_contact(creator.country):
         # A setting when complaints go elsewhere; else the address that takes opt-outs.
-        contact = settings.complaints_contact or settings.unsubscribe_mailto or sender.address
+        contact = settings.complaints_contact or opt_out_address
     footer = opt_out_footer(language, sender.from_header, settings.postal_address, contact)
     if thread is None and in_europe(creator.country) and creator.email_source:
         # The first message to someone in Europe says where we found them (GDPR art. 14).

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from outreach.adapters.models import Creator
+from outreach.core.contact_rows import is_http_link
 from outreach.errors import OutreachError
 from outreach.services.history import record_event
 
@@ -20,7 +21,7 @@ def record_consent(
     if not how or "\n" in how or len(how) > 200:
         raise OutreachError("--source: say in one short line how consent was given, "
                             "e.g. 'reply to our DM on Instagram'")  # fmt: skip
-    if url is not None and not url.startswith(("https://", "http://")):
+    if url is not None and not is_http_link(url):
         raise OutreachError(f"--url: {url!r} is not an http(s) link")
     detail = "; ".join(part for part in (how, url, note) if part)
     creator.email_source, creator.consent_at, creator.consent_detail = "consent", now, detail

@@ -55,7 +55,7 @@ from outreach.services.personal_notes import note_for
 from outreach.services.relationship_steps import stop_reason as relationship_stop_reason
 from outreach.services.send_counters import claim_until, give_back_slot, take_slot
 from outreach.services.sender_health import (
-    WAITING_FOR_MAILBOX,
+    failing_reason,
     record_sender_fault,
     record_sender_success,
     record_temporary_refusal,
@@ -283,11 +283,11 @@ class Dispatcher:
             message.attempts = max(message.attempts - 1, 0)
             if message.attempts == 0:
                 message.first_attempt_at = None
-            message.last_error = f"{WAITING_FOR_MAILBOX} {mailbox!r} failing: {error}"
+            why = failing_reason(mailbox, error)
+            message.last_error = f"waiting for {why}"  # as _prepare's hold says it
             session.add(message)
             session.commit()
         self.tally["mailbox_failing"] += 1
-        why = f"mailbox {mailbox!r} failing: {error}"
         self.put_off[why] = min(self.put_off.get(why, retry_at), retry_at)
 
     def _record(

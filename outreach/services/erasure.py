@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,11 +24,11 @@ from outreach.adapters.models import (
     Message,
     RightsGrant,
     Shipment,
-    StoredKey,
     Suppression,
 )
 from outreach.constants import CAPTURE_DIRNAME, CONTACTS_DIRNAME
-from outreach.core.erasure import ERASURE_KEY, erased_address, forgotten_handle
+from outreach.core.erasure import erased_address, forgotten_handle
+from outreach.services.suppressions import erasure_key
 
 FORGOTTEN = "forgotten at their request"
 
@@ -40,16 +39,6 @@ class ForgetReport:
 
     removed: Counter[str] = field(default_factory=Counter)
     files: list[Path] = field(default_factory=list)
-
-
-def erasure_key(session: Session, create: bool = False) -> bytes | None:
-    """The database's key for erased addresses (made the first time someone is forgotten)."""
-    stored = session.get(StoredKey, ERASURE_KEY)
-    if stored is None and create:
-        stored = StoredKey(name=ERASURE_KEY, value=secrets.token_hex(32))
-        session.add(stored)
-        session.flush()
-    return bytes.fromhex(stored.value) if stored is not None else None
 
 
 def forget_creator(

@@ -24,11 +24,15 @@ class InboxPlace:
         return ImapInbox(self.server, sent_folder=self.sent_folder)
 
 
+def default_inbox(settings: Settings) -> list[InboxPlace]:
+    """The OUTREACH_IMAP_* inbox, when one is set (as a list of none or one)."""
+    imap = settings.imap
+    return [InboxPlace(DEFAULT_MAILBOX, mailbox_name(imap), imap)] if imap.host else []
+
+
 def configured_inboxes(settings: Settings) -> list[InboxPlace]:
     """The inbox of each mailbox that has one, the default's first."""
-    places = []
-    if settings.imap.host:
-        places.append(InboxPlace(DEFAULT_MAILBOX, mailbox_name(settings.imap), settings.imap))
+    places = default_inbox(settings)
     for spec in load_mailboxes(settings.workspace):
         server = named_mailbox(settings, spec).server("imap")
         places.append(InboxPlace(spec.name, mailbox_name(server), server, spec.sent_folder))

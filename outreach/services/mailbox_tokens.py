@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from outreach.adapters.models import utcnow
 from outreach.adapters.oauth_client import refresh_grant
-from outreach.adapters.token_store import StoredToken, load_token, save_token
+from outreach.adapters.token_store import StoredToken, load_token, save_token, token_path
 from outreach.core.mailbox_spec import MailboxSpec
 from outreach.core.oauth_providers import OAuthEndpoints, provider_endpoints, with_overrides
 from outreach.errors import SignInRevoked
@@ -47,6 +47,10 @@ class AccessTokens:
         self.spec = spec
         self.clock = clock
         self._lock = threading.Lock()  # a sync thread and the sender may ask at once
+
+    def signed_in(self) -> bool:
+        """Whether `outreach mailbox login` has left a sign-in to use (read when asked)."""
+        return token_path(self.settings.workspace, self.spec.name).exists()
 
     def __call__(self, fresh: bool = False) -> str:
         """A valid access token; raises SignInError (revoked or unavailable) when there is none."""

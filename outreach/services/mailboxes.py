@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from outreach.adapters.mailbox_files import load_mailboxes
-from outreach.adapters.token_store import token_path
 from outreach.constants import DEFAULT_SMTP_TIMEOUT_SECONDS
 from outreach.core.mailbox_spec import Endpoint, MailboxSpec
 from outreach.errors import NotFoundError
@@ -24,14 +22,15 @@ class Mailbox:
     password: Secret | None
     password_key: str  # where the password comes from
     settings_servers: tuple[MailServer, MailServer] | None = None  # the default's SMTP, IMAP
-    tokens: Callable[[bool], str] | None = None  # OAuth 2.0 access tokens (auth = "oauth2")
-    oauth_state: str = ""  # whether an OAuth 2.0 mailbox has signed in
+    tokens: AccessTokens | None = None  # OAuth 2.0 access tokens (auth = "oauth2")
 
     @property
     def ready(self) -> str:
         """What is missing before it can send, or "ready"."""
-        if self.spec.auth == "oauth2":
-            return self.oauth_state
+        if self.tokens is not None:
+            if self.tokens.signed_in():
+                return "ready (signed in with OAuth 2.0)"
+            return f"not signed in: run 'outreach mailbox login {self.spec.name}'"
         if not self.spec.user:
             return "ready (no login)"  # a relay that takes mail without one
         return "ready" if self.password else f"no password: set {self.password_key}"
@@ -61,13 +60,8 @@ def configured_mailboxes(settings: Settings) -> list[Mailbox]:
 def named_mailbox(settings: Settings, spec: MailboxSpec) -> Mailbox:
     """A mailboxes.toml mailbox with its password or its OAuth 2.0 sign-in."""
     tokens = AccessTokens(settings, spec) if spec.auth == "oauth2" else None
-    oauth_state = ""
-    if spec.auth == "oauth2":
-        signed_in = token_path(settings.workspace, spec.name).exists()
-        oauth_state = ("ready (signed in with OAuth 2.0)" if signed_in
-                       else f"not signed in: run 'outreach mailbox login {spec.name}'")  # fmt: skip
     password = settings.mailbox_passwords.get(spec.name)
-    return Mailbox(spec, password, spec.password_key, tokens=tokens, oauth_state=oauth_state)
+    return Mailbox(spec, password, spec.password_key, tokens=tokens)
 
 
 def find_mailbox(settings: Settings, name: str) -> Mailbox:

@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 
 from outreach.adapters.models import Enrollment, SendCounter, SenderHealth
 from outreach.core.campaign_spec import CampaignSpec
-from outreach.services.mailboxes import DEFAULT_MAILBOX, Mailbox, find_mailbox
+from outreach.services.mailboxes import Mailbox, find_mailbox
 from outreach.services.send_counters import add_to_counter
 from outreach.settings import Settings
 
@@ -93,9 +93,7 @@ def _least_loaded(session: Session, spec: CampaignSpec, mailboxes: list[Mailbox]
 
 def _daily_cap(mailbox: Mailbox, spec: CampaignSpec) -> int:
     """New proposals a day from this mailbox (the default mailbox has the campaign's cap)."""
-    if mailbox.spec.name == DEFAULT_MAILBOX or not mailbox.spec.per_day:
-        return spec.limits.per_mailbox_per_day
-    return mailbox.spec.per_day
+    return mailbox.spec.per_day or spec.limits.per_mailbox_per_day  # the default's is 0
 
 
 def _assigned_scope(campaign: str, mailbox: str) -> str:

@@ -26,7 +26,12 @@ def sender_hold(session: Session, mailbox: str, now: datetime) -> tuple[datetime
         return now + PAUSED_RECHECK, f"mailbox {mailbox!r} paused by a person"
     if health.retry_at is None or health.retry_at <= now:
         return None
-    return health.retry_at, f"mailbox {mailbox!r} failing: {health.last_error}"
+    return health.retry_at, failing_reason(mailbox, health.last_error)
+
+
+def failing_reason(mailbox: str, error: object) -> str:
+    """How a failing mailbox is named where its messages wait: "mailbox 'luna' failing: ..."."""
+    return f"mailbox {mailbox!r} failing: {error}"
 
 
 def set_sender_paused(session: Session, mailbox: str, paused: bool, now: datetime) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from datetime import datetime
 
@@ -46,21 +47,30 @@ def suppression_for(session: Session, address: str) -> Suppression | None:
 
 
 def _erased_entry(session: Session, address: str) -> str | None:
-    key = session.get(StoredKey, ERASURE_KEY)
-    return erased_address(bytes.fromhex(key.value), address) if key is not None else None
+    key = erasure_key(session)
+    return erased_address(key, address) if key is not None else None
+
+
+def erasure_key(session: Session, create: bool = False) -> bytes | None:
+    """The database's key for erased addresses (made the first time someone is forgotten)."""
+    stored = session.get(StoredKey, ERASURE_KEY)
+    if stored is None and create:
+        stored = StoredKey(name=ERASURE_KEY, value=secrets.token_hex(32))
+        session.add(stored)
+        session.flush()
+    return bytes.fromhex(stored.value) if stored is not None else None
 
 
 def forgotten_test(session: Session) -> Callable[[str], bool]:
     """A quick test of many addresses: was this one forgotten at its owner's request?"""
-    key = session.get(StoredKey, ERASURE_KEY)
+    key = erasure_key(session)
     if key is None:
         return lambda _address: False
-    secret = bytes.fromhex(key.value)
     statement = select(Suppression.address).where(
         col(Suppression.address).startswith(ERASED_PREFIX)
     )
     erased = set(session.exec(statement))
-    return lambda address: erased_address(secret, address) in erased
+    return lambda address: erased_address(key, address) in erased
 
 
 def add_suppression(

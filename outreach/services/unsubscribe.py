@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -67,7 +67,7 @@ def unsubscribe(app: App, token: str, now: datetime) -> Answer:
         if creator.status == CreatorStatus.OPTED_OUT.value or suppression_for(
             session, creator.email
         ):
-            return Answer(Outcome.ALREADY, answer.language, answer.brand)
+            return replace(answer, outcome=Outcome.ALREADY)
         # The same service the inbox uses: suppressed everywhere, every sequence ended.
         record_reply(session, creator, ReplyKind.OPT_OUT, now, "one-click unsubscribe link")
         session.commit()
