@@ -16,6 +16,7 @@ from outreach.cli.output import note, say, table
 from outreach.cli.state import state
 from outreach.core.brief_text import render_brief
 from outreach.core.disclosures import disclosure_for
+from outreach.core.legal_profiles import SOURCE_REFUSED
 from outreach.core.timing import format_delay
 from outreach.errors import OutreachError
 from outreach.services.campaign_control import (
@@ -111,6 +112,10 @@ def enroll_command(
         say(f"  {'left out':<12} @{creator.handle}: {reason}")
     say(f"{spec.name}: {len(plan.enrolled)} {verb}, {len(plan.already)} already enrolled, "
         f"{len(plan.left_out)} left out")  # fmt: skip
+    if any(reason.startswith(SOURCE_REFUSED) for _, reason in plan.left_out):
+        say("Where an address came from decides whether you may write: fill the email_source "
+            "column in contacts/*.csv and import again, or record consent with `outreach "
+            "contacts consent HANDLE --source \"how it was given\"`.")  # fmt: skip
 
 
 @app.command("pause")

@@ -4,6 +4,10 @@ Korea: the Act on Promotion of Information and Communications Network Utilizatio
 Information Protection (정보통신망법), article 50(3), forbids advertising information sent by
 electronic means between 21:00 and 08:00 (Korea time) without separate consent. Korea keeps
 one time zone without daylight saving, so the quiet hours are fixed in Asia/Seoul.
+
+Where an address came from decides whether we may write at all: Japan allows cold mail only
+with consent or to an address published for business, Korea only with prior consent, and
+Europe's first message must say where the address was found.
 """
 
 from __future__ import annotations
@@ -98,6 +102,37 @@ def korean_advertising(country: str | None) -> bool:
     return _code(country) == "KR"
 
 
+def lacks_ad_marker(subject: str, country: str | None, advertising: bool) -> bool:
+    """Whether an advertising subject to Korea fails to start with exactly (광고)."""
+    return advertising and korean_advertising(country) and not subject.startswith(
+        KOREAN_AD_MARKER)  # fmt: skip
+
+
 def _code(country: str | None) -> str:
     """The country code as compared here (a creator may have none)."""
     return (country or "").upper()
+
+
+SOURCE_REFUSED = "source not allowed"  # how every source refusal begins (planning releases them)
+# Japan's Act on Specified Electronic Mail, art. 3(1): consent, or an address the person
+# published on the internet for business (art. 3(1)(iv)), which a bio or site stands for here.
+_JAPAN_SOURCES = frozenset({"bio", "website", "consent"})
+
+
+def source_refusal(
+    country: str | None, email_source: str | None, advertising: bool = True
+) -> str | None:
+    """Why the creator's country forbids writing to an address from this source (None: allowed)."""
+    code, shown = _code(country), repr(email_source) if email_source else "not recorded"
+    if code == "JP" and email_source not in _JAPAN_SOURCES:
+        return (f"{SOURCE_REFUSED} for JP: email_source is {shown}; Japan's Act on Specified "
+                "Electronic Mail, art. 3, allows this mail only with consent or to an address "
+                "published for business (bio, website)")  # fmt: skip
+    if code == "KR" and advertising and email_source != "consent":
+        return (f"{SOURCE_REFUSED} for KR: email_source is {shown}; Korea's Network Act "
+                "art. 50(1) allows advertising mail only with prior consent (or mark the "
+                "campaign advertising = false if it is not advertising)")  # fmt: skip
+    if code in _EUROPE and not email_source:
+        return (f"{SOURCE_REFUSED} for {code}: email_source is not recorded; GDPR art. 14 "
+                "asks the first message to say where the address was found")  # fmt: skip
+    return None

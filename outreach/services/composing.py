@@ -19,7 +19,7 @@ from outreach.core.footers import opt_out_footer, source_notice
 from outreach.core.legal_profiles import (
     KOREAN_AD_MARKER,
     in_europe,
-    korean_advertising,
+    lacks_ad_marker,
     needs_complaints_contact,
     postal_rule,
 )
@@ -151,9 +151,7 @@ def _check_korean_subject(
     subject: str, campaign: CampaignSpec | None, creator: Creator, label: str
 ) -> None:
     """Korea: an advertising subject starts with exactly (광고); never added silently."""
-    if campaign is None or not campaign.advertising or not korean_advertising(creator.country):
-        return
-    if not subject.startswith(KOREAN_AD_MARKER):
+    if campaign is not None and lacks_ad_marker(subject, creator.country, campaign.advertising):
         raise TemplateError(
             f"template {label!r} for @{creator.handle} (KR): Korea's Network Act art. 50(4) "
             f"wants an advertising subject to start with {KOREAN_AD_MARKER}; add it to the "

@@ -41,6 +41,7 @@ from outreach.errors import (
     TemporaryDeliveryError,
 )
 from outreach.services.app import App
+from outreach.services.country_rules import sending_problem
 from outreach.services.history import record_event
 from outreach.services.inbox_health import last_read_at
 from outreach.services.mailboxes import DEFAULT_MAILBOX
@@ -128,9 +129,12 @@ class Dispatcher:
             session.commit()
             self.tally["held"] += 1
             return None
-        problem = self._note_problem(session, message, creator, spec)
+        # The guard and the country's rules again at the moment of sending: a note, a profile
+        # or a setting may have changed since planning.
+        problem = self._note_problem(session, message, creator, spec) or sending_problem(
+            self.app.settings, creator, message, spec.advertising
+        )
         if problem is not None:
-            # The guard again at the moment of sending: a note may have changed since planning.
             message.state, message.last_error, message.scheduled_at = (
                 MessageState.HELD.value, problem, now)  # fmt: skip
             message.lease_owner = message.lease_expires_at = None

@@ -20,6 +20,7 @@ from outreach.adapters.models import (
 from outreach.core.addresses import domain_of
 from outreach.core.campaign_spec import CampaignSpec
 from outreach.core.fit import Fit, FitInput, score_fit
+from outreach.core.legal_profiles import source_refusal
 from outreach.core.partner_scores import ranking_key
 from outreach.core.selection import selection_misses
 from outreach.core.tiers import tier_for
@@ -178,4 +179,7 @@ def _reason_to_leave_out(
     if creator.id in facts.recently_contacted:
         return f"contacted by another campaign in the last {cool_off_days} days"
     misses = selection_misses(creator.model_dump(), spec.selection.as_mapping())
-    return "; ".join(misses) or None
+    if misses:
+        return "; ".join(misses)
+    # Last: the law of their country only matters for a creator the campaign wants.
+    return source_refusal(creator.country, creator.email_source, spec.advertising)

@@ -17,6 +17,7 @@ from outreach.adapters.models import (
     MessageState,
 )
 from outreach.core.campaign_spec import CampaignSpec
+from outreach.core.legal_profiles import SOURCE_REFUSED, source_refusal
 from outreach.core.sincerity import NEEDS_PERSONAL_NOTE
 from outreach.core.timing import next_window_start, recipient_zone
 from outreach.errors import OutreachError, SuppressedError
@@ -50,6 +51,7 @@ def plan_due(app: App, specs: Mapping[str, CampaignSpec], now: datetime) -> Plan
     """Plan every due step of every running campaign, a batch at a time until none is left."""
     report = PlanReport()
     _release_written_notes(app, now)
+    _release_allowed_sources(app, specs, now)
     while _plan_batch(app, specs, now, report) == PLAN_BATCH:
         pass
     return report
@@ -76,6 +78,28 @@ def _release_written_notes(app: App, now: datetime) -> None:
                 and message.scheduled_at < latest_change
             )
             if written and changed:
+                # The planner fills the held row in (see _plan_step), as `outbox resolve --resend`.
+                enrollment.next_step, enrollment.next_due_at = message.step or 1, now
+                session.add(enrollment)
+        session.commit()
+
+
+def _release_allowed_sources(app: App, specs: Mapping[str, CampaignSpec], now: datetime) -> None:
+    """Steps held because the creator's country did not allow the address's source: plan
+    them again once it does (consent recorded, a source imported)."""
+    with app.session() as session:
+        held = session.exec(
+            select(Message, Enrollment, Creator)
+            .join(Enrollment, col(Message.enrollment_id) == col(Enrollment.id))
+            .join(Creator, col(Message.creator_id) == col(Creator.id))
+            .where(Message.state == MessageState.HELD.value,
+                   col(Message.last_error).startswith(SOURCE_REFUSED),
+                   Enrollment.state == EnrollmentState.ACTIVE.value)
+        ).all()  # fmt: skip
+        for message, enrollment, creator in held:
+            spec = specs.get(enrollment.campaign)
+            advertising = spec.advertising if spec else True
+            if source_refusal(creator.country, creator.email_source, advertising) is None:
                 # The planner fills the held row in (see _plan_step), as `outbox resolve --resend`.
                 enrollment.next_step, enrollment.next_due_at = message.step or 1, now
                 session.add(enrollment)
@@ -174,6 +198,12 @@ def _plan_step(
     # Step 1 opens the thread; every later step answers it.
     thread = thread_for(session, creator.id, spec.name) if step_number > 1 else None
     held = _held_row(session, enrollment, step_number)
+    refusal = source_refusal(creator.country, creator.email_source, spec.advertising)
+    if refusal is not None:
+        # Enrolment checked it; an import or an erasure may have changed the source since.
+        _hold(session, enrollment, creator, spec, step_number, template, refusal, now, held)
+        report.held += 1
+        return
     note = note_for(creator, enrollment)
     if step_number == 1 and spec.personal == "required" and not note:
         # Not an error: the first touch waits for words a person writes for this creator.

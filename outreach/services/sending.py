@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from outreach.adapters.campaign_files import find_campaign
 from outreach.adapters.models import Creator, CreatorStatus, Message, MessageState
 from outreach.adapters.transport import Transport
+from outreach.core.legal_profiles import source_refusal
 from outreach.core.retry import RetryPolicy
 from outreach.core.return_paths import envelope_sender
 from outreach.core.threads import Thread
@@ -110,6 +111,11 @@ def send_now(
     missing = missing_postal_address(app.settings, creator)
     if missing is not None:
         raise SettingsError(f"@{creator.handle}: {missing}; nothing was sent")
+    campaign = find_campaign(app.schedules, campaign_name) if campaign_name else None
+    refusal = source_refusal(creator.country, creator.email_source,
+                             campaign.advertising if campaign else True)  # fmt: skip
+    if refusal is not None:
+        raise OutreachError(f"@{creator.handle}: {refusal}; nothing was sent")
     with app.session() as session:
         # Re-checked at the moment of sending, not only when the preview was made.
         ensure_contactable(session, creator)

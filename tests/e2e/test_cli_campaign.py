@@ -59,6 +59,30 @@ def test_dry_run_lists_who_and_why_and_changes_nothing(imported: Path) -> None:
     assert again.stdout == result.stdout
 
 
+def test_enrolment_names_the_country_rule_that_leaves_a_source_out(imported: Path) -> None:
+    sheet = imported / "contacts" / "creators.csv"
+    # Kenta's address turns out to have been passed on by a friend, not published by him.
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace(
+        "kenta.tanaka@mail.example,bio,", "kenta.tanaka@mail.example,referral,"),
+        encoding="utf-8")  # fmt: skip
+    assert run_outreach(imported, "contacts", "import", "contacts/creators.csv").code == 0
+
+    result = run_outreach(imported, "campaign", "enroll", "spring-serum", "--dry-run")
+    consent = run_outreach(imported, "contacts", "consent", "kenta.skincare", "--source",
+                           "asked him by DM on YouTube")  # fmt: skip
+    after = run_outreach(imported, "campaign", "enroll", "spring-serum", "--dry-run")
+
+    assert result.code == 0, result.stderr
+    assert "  left out     @kenta.skincare: source not allowed for JP: email_source is " in (
+        result.stdout
+    )
+    assert result.stdout.splitlines()[-1].startswith("Where an address came from decides")
+    assert consent.code == 0, consent.stderr
+    assert "  would enrol  @kenta.skincare" in after.stdout and "Where an address" not in (
+        after.stdout
+    )
+
+
 def test_enrolling_twice_changes_nothing(imported: Path) -> None:
     first = run_outreach(imported, "campaign", "enroll", "spring-serum")
     second = run_outreach(imported, "campaign", "enroll", "spring-serum")

@@ -17,9 +17,9 @@ from tests.imap_server import DovecotTestServer
 from tests.postfix_server import PostfixTestServer
 
 CREATORS = (
-    "handle,email,name,language,country,timezone\n"
-    "hana.glow,hana@creators.test,Hana Mori,en,JP,Asia/Tokyo\n"
-    "ghost.user,ghost@creators.test,Gus Host,en,JP,Asia/Tokyo\n"
+    "handle,email,name,language,country,timezone,email_source\n"
+    "hana.glow,hana@creators.test,Hana Mori,en,JP,Asia/Tokyo,bio\n"
+    "ghost.user,ghost@creators.test,Gus Host,en,JP,Asia/Tokyo,bio\n"
 )
 CAMPAIGN = """\
 name = "trial"

@@ -38,7 +38,7 @@ RECIPIENTS = {
 
 def add_recipients(app: App, suffix: str = "") -> None:
     for handle, (zone, country, _) in RECIPIENTS.items():
-        add_creator(app, handle + suffix, timezone=zone, country=country)
+        add_creator(app, handle + suffix, timezone=zone, country=country, email_source="consent")
 
 
 def run_every(app: App, start: datetime, end: datetime, step: timedelta) -> None:

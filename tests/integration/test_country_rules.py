@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from outreach.adapters.models import Creator
 from outreach.bootstrap import bootstrap
 from outreach.services.app import App
+from outreach.services.consent import record_consent
+from outreach.services.outbox_admin import approve
 from tests.campaign_helpers import (
     SENDER,
     add_creator,
@@ -30,7 +33,8 @@ def test_no_advertising_mail_reaches_korea_between_21_and_8_oclock(
     with SmtpTestServer(security="none") as server:
         app = make_app(workspace, database_url, server)
         spec = write_campaign(workspace, "night", steps=[("pitch_ad", "0d")])
-        minji = add_creator(app, "minji", country="KR", timezone="Asia/Seoul", language="en")
+        minji = add_creator(app, "minji", country="KR", timezone="Asia/Seoul", language="en",
+                            email_source="consent")  # fmt: skip
         hannah = add_creator(app, "hannah", country="US", timezone="America/New_York")
         enroll_in(app, spec, SEOUL_22H)
 
@@ -53,8 +57,8 @@ def test_without_a_postal_address_only_countries_that_do_not_ask_for_one_are_pla
         spec = write_campaign(workspace, "serum", steps=[("pitch_ad", "0d")])
         without = bootstrap(workspace, environ={**environment_of(app, server),
                                                 "OUTREACH_POSTAL_ADDRESS": ""})  # fmt: skip
-        aiko = add_creator(app, "aiko", country="JP", timezone="Asia/Tokyo")
-        jun = add_creator(app, "jun", country="KR", timezone="Asia/Seoul")
+        aiko = add_creator(app, "aiko", country="JP", timezone="Asia/Tokyo", email_source="bio")
+        jun = add_creator(app, "jun", country="KR", timezone="Asia/Seoul", email_source="consent")
         enroll_in(app, spec, SEOUL_8H)
 
         blocked = run_once(without, SEOUL_8H + timedelta(hours=2))
@@ -109,7 +113,9 @@ def test_an_advertising_subject_to_korea_without_the_marker_is_held_not_changed(
     with SmtpTestServer(security="none") as server:
         app = make_app(workspace, database_url, server)
         ads = write_campaign(workspace, "ads", steps=[("pitch", "0d")])
-        minji = add_creator(app, "minji", country="KR", timezone="Asia/Seoul")
+        minji = add_creator(
+            app, "minji", country="KR", timezone="Asia/Seoul", email_source="consent"
+        )
         enroll_in(app, ads, SEOUL_8H)
         run_once(app, SEOUL_8H + timedelta(hours=2))
         [held] = messages(app, creator_id=minji.id)
@@ -128,3 +134,63 @@ def test_an_advertising_subject_to_korea_without_the_marker_is_held_not_changed(
     assert night.sent == 1 and server.messages[-1].parsed()["Subject"] == (
         "Rice Bran Serum for Jisoo"
     )
+
+
+def test_enrolment_leaves_out_creators_whose_country_does_not_allow_the_source(
+    workspace: Path, database_url: str
+) -> None:
+    app = make_app(workspace, database_url)
+    spec = write_campaign(workspace, "serum", steps=[("pitch_ad", "0d")])
+    for handle, country, source in [
+        ("aiko", "JP", "referral"), ("hana", "JP", "bio"), ("jun", "KR", "bio"),
+        ("minji", "KR", "consent"), ("priya", "GB", None), ("emma", "FR", "website"),
+        ("hannah", "US", None),
+    ]:  # fmt: skip
+        add_creator(app, handle, country=country, email_source=source)
+
+    plan = enroll_in(app, spec, SEOUL_8H)
+
+    assert sorted(c.handle for c in plan.enrolled) == ["emma", "hana", "hannah", "minji"]
+    reasons = {c.handle: reason for c, reason in plan.left_out}
+    assert reasons["aiko"].startswith("source not allowed for JP: email_source is 'referral'")
+    assert (
+        "Korea's Network Act art. 50(1) allows advertising mail only with prior consent"
+        in (reasons["jun"])
+    )
+    assert reasons["priya"].startswith("source not allowed for GB: email_source is not recorded")
+    assert set(reasons) == {"aiko", "jun", "priya"}
+
+
+def test_a_source_that_changed_after_enrolment_holds_the_step_until_consent_is_recorded(
+    workspace: Path, database_url: str
+) -> None:
+    with SmtpTestServer(security="none") as server:
+        app = make_app(workspace, database_url, server)
+        spec = write_campaign(workspace, "serum", require_approval=True)
+        aiko = add_creator(app, "aiko", country="JP", email_source="bio")
+        ren = add_creator(app, "ren", country="JP", email_source="website")
+        enroll_in(app, spec, SEOUL_8H)
+        run_once(app, SEOUL_8H)  # both proposals planned as drafts for approval
+        with app.session() as session:
+            for creator in (aiko, ren):
+                session.get(Creator, creator.id).email_source = "referral"  # a new import
+            session.commit()
+            approve(session, None, SEOUL_8H)  # approved before anyone noticed
+        run_once(app, SEOUL_8H + timedelta(hours=1))  # the check at the moment of sending
+        [held_at_sending] = messages(app, creator_id=aiko.id)
+        with app.session() as session:
+            record_consent(session, session.get(Creator, aiko.id), "said yes by DM", None, None,
+                           SEOUL_8H + timedelta(hours=2))  # fmt: skip
+        run_once(app, SEOUL_8H + timedelta(hours=3))  # written again: a draft to approve
+        with app.session() as session:
+            assert approve(session, None, SEOUL_8H + timedelta(hours=3)) == 1
+        released = run_once(app, SEOUL_8H + timedelta(hours=4))
+        [still_held] = messages(app, creator_id=ren.id)
+
+    assert held_at_sending.state == "held"
+    assert (held_at_sending.last_error or "").startswith(
+        "source not allowed for JP: email_source is 'referral'"
+    )
+    assert released.sent == 1 and server.messages[-1].parsed()["To"].endswith(aiko.email + ">")
+    assert [m.state for m in messages(app, creator_id=aiko.id)] == ["sent"]
+    assert still_held.state == "held" and still_held.last_error == held_at_sending.last_error
