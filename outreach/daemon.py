@@ -41,6 +41,7 @@ from outreach.services.inboxes import (
     each_inbox_once,
 )
 from outreach.services.mailboxes import DEFAULT_MAILBOX
+from outreach.services.opt_out_notices import queue_opt_out_notices
 from outreach.services.outbox import Backoff
 from outreach.services.planning import plan_due
 from outreach.services.relationship_steps import plan_relationship_steps
@@ -247,7 +248,11 @@ class Daemon:
         if extra.total:
             log.info("relationship steps: %d planned, %d skipped (stale), %d cancelled, %d held",
                      extra.planned, extra.skipped, extra.cancelled, extra.held)  # fmt: skip
-        return result.planned + result.held + result.ended + extra.total
+        notices = queue_opt_out_notices(self.app, self.clock())
+        self.report.planned += notices
+        if notices:
+            log.info("queued %d opt-out notice(s) to creators in Korea", notices)
+        return result.planned + result.held + result.ended + extra.total + notices
 
     async def _drain(self, dispatcher: Dispatcher) -> int:
         await self._read_inbox_if_stale()

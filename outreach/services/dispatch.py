@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from outreach.adapters.models import (
     CampaignState,
     Creator,
+    CreatorStatus,
     Enrollment,
     EnrollmentState,
     Message,
@@ -25,6 +26,7 @@ from outreach.constants import DEFAULT_INBOX_FRESH_MINUTES, INBOX_RECHECK_SECOND
 from outreach.core.campaign_spec import CampaignSpec
 from outreach.core.inbox_freshness import WAITING_FOR_INBOX, inbox_wait_reason
 from outreach.core.legal_profiles import quiet_hours_for
+from outreach.core.opt_out_notices import is_notice
 from outreach.core.return_paths import envelope_sender
 from outreach.core.timing import (
     in_window,
@@ -378,6 +380,9 @@ def claim_next(session: Session, worker_id: str, now: datetime, lease_seconds: i
 
 def _stop_reason(session: Session, message: Message, creator: Creator, now: datetime) -> str | None:
     """Why this message must not go at all any more (checked at the moment of sending)."""
+    if is_notice(message.occasion):
+        # The notice confirms an opt-out, so it must pass the suppression it confirms.
+        return "address bounced" if creator.status == CreatorStatus.BOUNCED.value else None
     try:
         ensure_contactable(session, creator)
     except SuppressedError as exc:

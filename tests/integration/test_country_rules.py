@@ -10,6 +10,7 @@ from outreach.bootstrap import bootstrap
 from outreach.services.app import App
 from outreach.services.consent import record_consent
 from outreach.services.outbox_admin import approve
+from outreach.services.replies import ReplyKind, record_reply
 from tests.campaign_helpers import (
     SENDER,
     add_creator,
@@ -59,18 +60,24 @@ def test_without_a_postal_address_only_countries_that_do_not_ask_for_one_are_pla
                                                 "OUTREACH_POSTAL_ADDRESS": ""})  # fmt: skip
         aiko = add_creator(app, "aiko", country="JP", timezone="Asia/Tokyo", email_source="bio")
         jun = add_creator(app, "jun", country="KR", timezone="Asia/Seoul", email_source="consent")
+        hannah = add_creator(app, "hannah", country="US", timezone="America/New_York")
         enroll_in(app, spec, SEOUL_8H)
 
         blocked = run_once(without, SEOUL_8H + timedelta(hours=2))
         fixed = run_once(app, SEOUL_8H + timedelta(hours=3))
 
-    [reason] = blocked.not_lawful
+    japan, usa = sorted(blocked.not_lawful)
     rule = "Japan's Act on Specified Electronic Mail, art. 4"
-    assert reason == ("OUTREACH_POSTAL_ADDRESS is not set; mail to JP must show the sender's "
-                      f"postal address ({rule})")  # fmt: skip
-    assert blocked.not_lawful[reason] == {"aiko"} and blocked.sent == 1  # Korea: sent
+    assert japan == ("OUTREACH_POSTAL_ADDRESS is not set; mail to JP must show the sender's "
+                     f"postal address ({rule})")  # fmt: skip
+    assert usa == ("OUTREACH_POSTAL_ADDRESS is not set; mail to US must show the sender's "
+                   "postal address (CAN-SPAM, 15 U.S.C. 7704(a)(5))")  # fmt: skip
+    assert blocked.not_lawful[japan] == {"aiko"} and blocked.not_lawful[usa] == {"hannah"}
+    assert blocked.sent == 1  # Korea asks for no postal address: sent
     assert [m.state for m in messages(app, creator_id=jun.id)] == ["sent"]
-    assert fixed.sent == 1 and not fixed.not_lawful
+    assert fixed.sent == 2 and not fixed.not_lawful
+    [american] = messages(app, creator_id=hannah.id)
+    assert american.state == "sent" and "1-2-3 Jingumae, Tokyo" in american.body_text
     [pitch] = messages(app, creator_id=aiko.id)
     assert "1-2-3 Jingumae, Tokyo" in pitch.body_text  # the footer names the address
     # Japan also asks for a contact for complaints (by default the opt-out address); Korea not.
@@ -194,3 +201,63 @@ def test_a_source_that_changed_after_enrolment_holds_the_step_until_consent_is_r
     assert released.sent == 1 and server.messages[-1].parsed()["To"].endswith(aiko.email + ">")
     assert [m.state for m in messages(app, creator_id=aiko.id)] == ["sent"]
     assert still_held.state == "held" and still_held.last_error == held_at_sending.last_error
+
+
+def test_an_opt_out_from_korea_is_confirmed_once_within_14_days(
+    workspace: Path, database_url: str
+) -> None:
+    with SmtpTestServer(security="none") as server:
+        app = make_app(workspace, database_url, server)
+        spec = write_campaign(workspace, "serum", steps=[("pitch_ad", "0d")])
+        minji = add_creator(app, "minji", country="KR", timezone="Asia/Seoul",
+                            email_source="consent")  # fmt: skip
+        jun = add_creator(app, "jun", country="KR", timezone="Asia/Seoul", email_source="consent")
+        hannah = add_creator(app, "hannah", country="US")
+        enroll_in(app, spec, SEOUL_8H)
+        run_once(app, SEOUL_8H + timedelta(hours=2))
+        opted_out = {"jun": SEOUL_8H - timedelta(days=20)}  # recorded long ago, by an old version
+        with app.session() as session:
+            for creator in (minji, jun, hannah):
+                row = session.get(Creator, creator.id)
+                assert row is not None
+                moment = opted_out.get(creator.handle, SEOUL_8H + timedelta(hours=3))
+                record_reply(session, row, ReplyKind.OPT_OUT, moment, note="replied 수신거부")
+            session.commit()
+        first = run_once(app, SEOUL_22H + timedelta(days=1))  # late at night: not advertising
+        again = run_once(app, SEOUL_22H + timedelta(days=2))
+
+    assert first.sent == 1 and again.sent == 0
+    notice = server.messages[-1].parsed()
+    assert notice["To"].endswith(f"<{minji.email}>")
+    assert notice["Subject"] == "수신거부 처리 결과 안내 (opt-out confirmed)"
+    body = notice.get_body(("plain",)).get_content()
+    assert "2026년 12월 2일에 요청하신 광고성 정보 수신거부를 처리했습니다" in body
+    assert "We have processed your request of 02 December 2026" in body
+    sent_to_minji = [m.template for m in messages(app, creator_id=minji.id)]
+    assert sent_to_minji == ["pitch_ad", "opt_out_notice"]
+    assert [m.template for m in messages(app, creator_id=jun.id)] == ["pitch_ad"]
+    assert [m.template for m in messages(app, creator_id=hannah.id)] == ["pitch_ad"]
+
+
+def test_a_message_written_with_an_old_postal_address_is_held_at_sending(
+    workspace: Path, database_url: str
+) -> None:
+    with SmtpTestServer(security="none") as server:
+        app = make_app(workspace, database_url, server)
+        spec = write_campaign(workspace, "serum", steps=[("pitch_ad", "0d")],
+                              require_approval=True)  # fmt: skip
+        hana = add_creator(app, "hana", country="JP", timezone="Asia/Tokyo", email_source="bio")
+        enroll_in(app, spec, SEOUL_8H)
+        run_once(app, SEOUL_8H)
+        with app.session() as session:
+            assert approve(session, None, SEOUL_8H) == 1
+        new_office = {"OUTREACH_POSTAL_ADDRESS": "4-5-6 Ebisu, Tokyo"}
+        moved = bootstrap(workspace, environ={**environment_of(app, server), **new_office})
+        report = run_once(moved, SEOUL_8H + timedelta(hours=1))
+
+    [held] = messages(app, creator_id=hana.id)
+    assert report.sent == 0 and held.state == "held" and not server.messages
+    assert (held.last_error or "").startswith(
+        "the message does not show the postal address '4-5-6 Ebisu, Tokyo', which mail to JP "
+        "must (Japan's Act on Specified Electronic Mail, art. 4)"
+    )
