@@ -10,7 +10,6 @@ from dotenv import dotenv_values
 
 from outreach.adapters.capture_transport import CaptureTransport
 from outreach.adapters.database import create_schema, make_engine
-from outreach.adapters.smtp_transport import SmtpTransport
 from outreach.adapters.template_files import TemplateLibrary
 from outreach.adapters.transport import Transport
 from outreach.constants import (
@@ -69,6 +68,8 @@ def bootstrap(
 
 def mailbox_transport(mailbox: Mailbox) -> Transport:
     """SMTP for a mailboxes.toml mailbox: it names its own server, so it always sends."""
+    from outreach.adapters.smtp_transport import SmtpTransport  # only commands that send
+
     name = mailbox.spec.name
     hint = (
         f"the sign-in may have been revoked: run `outreach mailbox login {name}`"
@@ -82,4 +83,6 @@ def choose_transport(settings: Settings) -> Transport:
     """SMTP when a host is set, otherwise the capture folder in the workspace."""
     if settings.capture_mode:
         return CaptureTransport(settings.workspace / CAPTURE_DIRNAME)
+    from outreach.adapters.smtp_transport import SmtpTransport  # not loaded in capture mode
+
     return SmtpTransport(settings.smtp)

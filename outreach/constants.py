@@ -52,3 +52,5 @@ DEFAULT_PORTS = {
 }
 # Temporary refusals in a row (4xx) after which a mailbox pauses as if it could not log in.
 SENDER_TEMPORARY_FAILURES = 3
+# The kind of an inbound message that failed unexpectedly: set aside, the sync goes on.
+QUARANTINED = "quarantined"

@@ -6,11 +6,13 @@ import re
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from outreach.adapters.template_files import TemplateLibrary
 from outreach.core.campaign_spec import CampaignSpec, CampaignSpecError, parse_campaign
 from outreach.errors import CampaignError, NotFoundError, OutreachError
+
+if TYPE_CHECKING:  # reading campaign files needs no template engine
+    from outreach.adapters.template_files import TemplateLibrary
 
 T = TypeVar("T")
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from outreach.core.rendering import CompiledTemplate, TemplateProblem
 from outreach.core.template_source import TemplateFormatError, split_template
 from outreach.errors import NotFoundError, TemplateError
+
+if TYPE_CHECKING:  # Jinja2 is loaded with the first template compiled, not by every command
+    from outreach.core.rendering import CompiledTemplate
 
 TEMPLATE_SUFFIX = ".txt"
 
@@ -55,6 +58,8 @@ class TemplateLibrary:
         return languages
 
     def _compile(self, name: str, language: str) -> CompiledTemplate:
+        from outreach.core.rendering import CompiledTemplate, TemplateProblem
+
         path = self.path(name, language)
         try:
             content = path.read_text(encoding="utf-8-sig")

@@ -6,40 +6,28 @@ import asyncio
 import json
 import logging
 from datetime import UTC, datetime, time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 
-from outreach.adapters.campaign_files import load_all_campaigns
 from outreach.adapters.models import MessageState
 from outreach.cli.clock import NowOption, clock_for
-from outreach.cli.output import note, say, table, table_or_json
+from outreach.cli.output import note, say, table, table_or_json, when_text
 from outreach.cli.state import state
-from outreach.constants import DEAD_WORKER_SECONDS
-from outreach.core.inbox_freshness import inbox_failing
 from outreach.core.relationship_input import InputError, parse_day
 from outreach.core.reply_labels import ReplyLabel
-from outreach.daemon import Daemon
 from outreach.errors import OutreachError, SettingsError
 from outreach.services.answers_by_hand import record_answer_by_hand
 from outreach.services.app import App
-from outreach.services.campaign_control import orphan_campaigns, paused_names
 from outreach.services.creators import find_creator
 from outreach.services.inbound_admin import age, get_inbound, list_inbound, mark_done
-from outreach.services.inbox_health import (
-    inbox_health,
-    quarantined,
-    read_inbox,
-    waiting_for_inbox,
-)
-from outreach.services.inbox_sync import SyncReport
 from outreach.services.inboxes import configured_inboxes, each_inbox_once
 from outreach.services.outbox_admin import approve, drafts, list_outbox, resolve
-from outreach.services.relationships import list_rights
 from outreach.services.replies import ReplyKind
-from outreach.services.sender_health import failing_senders, waiting_for_sender
-from outreach.services.status import system_status
+
+if TYPE_CHECKING:
+    from outreach.services.inbox_sync import SyncReport
 
 outbox_app = typer.Typer(help="The outbox: every message and its state.", no_args_is_help=True)
 replies_app = typer.Typer(help="Replies, bounces and opt-outs.", no_args_is_help=True)
@@ -53,6 +41,8 @@ def run(
     now: NowOption = None,
 ) -> None:
     """Run the worker: plan, send inside windows and caps, keep the heartbeat."""
+    from outreach.daemon import Daemon  # the whole worker: only `run` pays for its imports
+
     workspace_app = state(ctx).app()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     # APScheduler reports every run of every job at INFO: the sends would drown in it.
@@ -72,7 +62,7 @@ def run(
         f"waiting for the inbox {report.waiting_for_inbox}, cancelled {report.cancelled}, "
         f"held {report.held}, unknown after dead workers {report.reaped}")  # fmt: skip
     for why, when in sorted(report.put_off.items(), key=lambda item: item[1]):
-        note(f"put off by {why}: the next may go at {_when(when)}")
+        note(f"put off by {why}: the next may go at {when_text(when)}")
     for reason, handles in sorted(report.not_lawful.items()):
         shown = ", ".join(f"@{h}" for h in sorted(handles)[:10])
         more = f" and {len(handles) - 10} more" if len(handles) > 10 else ""
@@ -83,51 +73,6 @@ def run(
              f"{report.inbox_error}")  # fmt: skip
     if report.inbox_error or report.not_lawful:
         raise typer.Exit(1)
-
-
-def status(ctx: typer.Context, now: NowOption = None) -> None:
-    """Workers alive, messages per state, what is due next, deliveries held as unknown."""
-    workspace_app = state(ctx).app()
-    with workspace_app.session() as session:
-        info = system_status(session, clock_for(now)(), DEAD_WORKER_SECONDS)
-    say(f"workers alive: {len(info.workers)}" + "".join(f"\n  {w.id}" for w in info.workers))
-    say("messages: " + (", ".join(f"{k} {v}" for k, v in sorted(info.messages.items())) or "none"))
-    say(f"next send: {_when(info.next_send_at)}; next step due: {_when(info.next_step_due_at)}")
-    _show_inboxes(workspace_app)
-    _show_failing_senders(workspace_app)
-    with workspace_app.session() as session:
-        paused = paused_names(session)
-        try:
-            orphans = orphan_campaigns(session, set(load_all_campaigns(workspace_app.schedules)))
-        except OutreachError as exc:
-            orphans = []
-            say(f"campaign files: {exc}")
-    if paused:
-        say("paused: " + ", ".join(paused))
-    if orphans:
-        say("no campaign file for active enrolments of: " + ", ".join(orphans)
-            + " (restore the file in schedules/)")  # fmt: skip
-    settings = workspace_app.settings
-    today = clock_for(now)().astimezone(ZoneInfo(settings.timezone)).date()
-    with workspace_app.session() as session:
-        expiring = list_rights(session, today, settings.rights_warn_days)
-        waiting = len(list_inbound(session, needs_response=True))
-    if waiting:
-        say(f"replies waiting for our answer: {waiting} (`outreach replies list --needs-response`)")
-    if expiring:
-        say(f"usage rights expiring within {settings.rights_warn_days} days ({len(expiring)}):")
-        for row in expiring:
-            say(f"  {row.grant.ends_on}  {row.days_left:>3}d  @{row.handle}  "
-                f"{','.join(row.grant.channels)}  {row.grant.content_url}")  # fmt: skip
-    if info.unknown:
-        say(f"unknown deliveries ({len(info.unknown)}), settle each with "
-            "`outreach outbox resolve ID --sent` or `--resend`:")  # fmt: skip
-        for message in info.unknown:
-            say(f"  {message.id}  {message.to_address}  {message.template}  {message.last_error}")
-
-
-def _when(moment: object) -> str:
-    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment is not None else "nothing"
 
 
 def approve_command(
@@ -183,8 +128,8 @@ def outbox_list(
                 m.step,
                 m.state,
                 m.attempts,
-                _when(m.scheduled_at) if m.scheduled_at else "",
-                _when(m.sent_at) if m.sent_at else "",
+                when_text(m.scheduled_at) if m.scheduled_at else "",
+                when_text(m.sent_at) if m.sent_at else "",
                 m.last_error,  # last and never cut: the reason is what a person acts on
             )
             for r in rows
@@ -219,6 +164,8 @@ def outbox_resolve(
 @replies_app.command("sync")
 def replies_sync(ctx: typer.Context, now: NowOption = None) -> None:
     """Read new inbox messages, match and classify them, and act on each."""
+    from outreach.services.inbox_health import read_inbox
+
     workspace_app = state(ctx).app()
     places = each_inbox_once(configured_inboxes(workspace_app.settings))
     if not places:
@@ -359,49 +306,3 @@ def _answered_at(text: str | None, now: datetime, zone: str) -> datetime | None:
         raise InputError(f"--at: {text!r} is not a date like 2026-12-31 or a moment like "
                          "2026-12-31T09:00Z") from None  # fmt: skip
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
-
-
-def _show_failing_senders(workspace_app: App) -> None:
-    """Each mailbox that cannot send: since when, why, when it is tried again, what waits."""
-    with workspace_app.session() as session:
-        failing = failing_senders(session)
-        waiting = {health.mailbox: waiting_for_sender(session, health.mailbox)
-                   for health in failing}  # fmt: skip
-    for health in failing:
-        waits = f"{waiting[health.mailbox]} message(s) wait; the other mailboxes go on"
-        if health.paused_at is not None:
-            say(f"sending from {health.mailbox}: PAUSED by a person since "
-                f"{_when(health.paused_at)} (`outreach mailbox resume {health.mailbox}`); "
-                f"{waits}")  # fmt: skip
-            continue
-        say(f"sending from {health.mailbox}: FAILING since {_when(health.failing_since)}: "
-            f"{health.last_error}; tried again at {_when(health.retry_at)}; {waits}")  # fmt: skip
-
-
-def _show_inboxes(workspace_app: App) -> None:
-    """Each inbox's last good read and last failure, and what waits for it."""
-    places = each_inbox_once(configured_inboxes(workspace_app.settings))
-    if not places:
-        say("inbox: none set (OUTREACH_IMAP_HOST or mailboxes.toml); replies, bounces and "
-            "opt-outs are not read")  # fmt: skip
-        return
-    with workspace_app.session() as session:
-        # The inboxes set now (older versions named them by host and port: rows of history).
-        known = {health.mailbox: health for health in inbox_health(session)}
-        waiting = waiting_for_inbox(session)
-        set_aside = quarantined(session)
-    for place in places:
-        health = known.get(place.name)
-        if health is None:
-            say(f"inbox {place.name}: not read yet")
-            continue
-        last = _when(health.last_read_at) if health.last_read_at else "never"
-        line = f"inbox {health.mailbox}: last read {last}"
-        if inbox_failing(health.last_read_at, health.last_error_at):
-            line += f"; FAILING since {_when(health.last_error_at)}: {health.last_error}"
-        say(line)
-    if waiting:
-        say(f"messages waiting for the inbox to be read: {waiting}")
-    if set_aside:
-        say(f"inbox messages set aside after an unexpected error: {set_aside} "
-            "(`outreach replies list --needs-response`)")  # fmt: skip

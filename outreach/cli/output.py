@@ -76,3 +76,8 @@ def readable_message(message: EmailMessage) -> str:
 def raw_message(data: bytes) -> str:
     """The message exactly as it goes over the wire (CRLF shown as plain newlines)."""
     return data.decode("ascii", "replace").replace("\r\n", "\n").rstrip("\n")
+
+
+def when_text(moment: object) -> str:
+    """A moment as the status lines show it (UTC, to the minute), or "nothing"."""
+    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment is not None else "nothing"

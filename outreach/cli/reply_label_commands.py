@@ -12,6 +12,7 @@ import typer
 
 from outreach.adapters.reply_training import default_cache
 from outreach.cli.clock import NowOption, clock_for
+from outreach.cli.daemon_commands import replies_app
 from outreach.cli.editor import read_text_file
 from outreach.cli.output import say
 from outreach.cli.state import state
@@ -56,3 +57,10 @@ def retrain(ctx: typer.Context) -> None:
     say(f"Classifier ready: the shipped replies and {len(corrections)} correction(s) of this "
         f"workspace; {len(model.vocabulary):,} features, {time.perf_counter() - started:.1f} s "
         f"(cached in {default_cache()}).")  # fmt: skip
+
+
+# `outreach replies` is the inbox's group (daemon_commands) with these three added; the lazy
+# command table loads it from here so that they are always there.
+replies_app.command("classify")(classify)
+replies_app.command("label")(label)
+replies_app.command("retrain")(retrain)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from outreach.bootstrap import bootstrap, read_settings
 from outreach.cli.output import note
 from outreach.constants import CAPTURE_DIRNAME
-from outreach.services.app import App
-from outreach.settings import Settings
+
+if TYPE_CHECKING:  # imported when a command first needs them: `--help` reads no database
+    from outreach.services.app import App
+    from outreach.settings import Settings
 
 
 @dataclass
@@ -24,6 +26,8 @@ class CliState:
 
     def settings(self) -> Settings:
         """The settings alone, without opening the database."""
+        from outreach.bootstrap import read_settings
+
         settings = read_settings(self.workspace.resolve())
         self._announce(settings)
         return settings
@@ -31,6 +35,8 @@ class CliState:
     def app(self) -> App:
         """The wired App; says so when mail is only captured."""
         if self._app is None:
+            from outreach.bootstrap import bootstrap
+
             self._app = bootstrap(self.workspace)
             self._announce(self._app.settings)
         return self._app

@@ -1,7 +1,5 @@
 """Email address validation and the one normal form we store and compare."""
 
-from email_validator import EmailNotValidError, validate_email
-
 
 class AddressError(ValueError):
     """An email address is not usable."""
@@ -9,6 +7,9 @@ class AddressError(ValueError):
 
 def normalise_address(address: str) -> str:
     """Return the address lowercased in its ASCII form, or raise AddressError saying why."""
+    # Imported here: it compiles many patterns, which commands that read no address skip.
+    from email_validator import EmailNotValidError, validate_email
+
     candidate = address.strip()
     if not candidate:
         raise AddressError("the address is empty")

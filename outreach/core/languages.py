@@ -2,8 +2,6 @@
 
 import re
 
-from langdetect import DetectorFactory, LangDetectException, detect_langs
-
 from outreach.constants import (
     LANGUAGE_DETECTION_SEED,
     LANGUAGE_MIN_LETTERS,
@@ -46,6 +44,9 @@ def script_language(text: str) -> str | None:
 
 
 def _langdetect(text: str) -> str | None:
+    # Imported here: loading its profiles costs every command that never detects a language.
+    from langdetect import DetectorFactory, LangDetectException, detect_langs
+
     # langdetect is random by design; a fixed seed makes the same text give the same answer.
     DetectorFactory.seed = LANGUAGE_DETECTION_SEED
     try:

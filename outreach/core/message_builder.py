@@ -18,7 +18,7 @@ from email.mime.nonmultipart import MIMENonMultipart
 from email.utils import format_datetime, formataddr, parseaddr
 from typing import cast
 
-from outreach.core.rendering import RenderedMessage
+from outreach.core.rendered import RenderedMessage
 
 _BREAKS = ("\r", "\n", "\u2028", "\u2029", "\x85")
 # The email package decodes "=?utf-8?b?...?=" found in a header value, so an encoded CR LF

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from outreach.core.rendering import RenderedMessage
+from outreach.core.rendered import RenderedMessage
 
 NOTICE_DAYS = 14  # the notice goes within this many days of the opt-out, or not at all
 NOTICE_TEMPLATE = "opt_out_notice"  # how the outbox and history name it

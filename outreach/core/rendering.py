@@ -9,13 +9,13 @@ import threading
 import time
 import traceback
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from outreach.core import addressing
+from outreach.core.rendered import RenderedMessage
 from outreach.core.template_source import TemplatePart, TemplateSource
 
 # Leftover template syntax in the output means a value held template code or a
@@ -121,15 +121,6 @@ def _environment(autoescape: bool) -> SandboxedEnvironment:
 
 _TEXT_ENV = _environment(autoescape=False)
 _HTML_ENV = _environment(autoescape=True)
-
-
-@dataclass(frozen=True)
-class RenderedMessage:
-    """What one creator would read: subject, text, optional HTML."""
-
-    subject: str | None  # None: a follow-up that takes "Re:" + its thread's subject
-    text: str
-    html: str | None
 
 
 class TemplateProblem(ValueError):

@@ -15,7 +15,7 @@ from outreach.adapters.campaign_files import find_campaign
 from outreach.adapters.models import Creator, Enrollment, EnrollmentState, Message, MessageState
 from outreach.core.edited_drafts import EditError, editor_text, read_edited
 from outreach.core.message_builder import Envelope, HeaderInjection, build_message
-from outreach.core.rendering import RenderedMessage
+from outreach.core.rendered import RenderedMessage
 from outreach.core.sincerity import NEEDS_PERSONAL_NOTE
 from outreach.errors import NotFoundError, OutreachError
 from outreach.services.app import App

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from outreach.adapters.imap_inbox import ImapInbox
 from outreach.adapters.models import Inbound, InboxHealth, Message, MessageState
+from outreach.constants import QUARANTINED
 from outreach.core.inbox_freshness import WAITING_FOR_INBOX, inbox_failing
 from outreach.errors import OutreachError
 from outreach.services.app import App
-from outreach.services.inbox_sync import QUARANTINED, SyncReport, sync_inbox
-from outreach.services.sent_sync import sync_sent
+
+if TYPE_CHECKING:  # `status` reads the inbox's health without loading the sync's parsers
+    from outreach.adapters.imap_inbox import ImapInbox
+    from outreach.services.inbox_sync import SyncReport
 
 
 def read_inbox(app: App, inbox: ImapInbox, now: datetime) -> SyncReport:
@@ -22,6 +25,9 @@ def read_inbox(app: App, inbox: ImapInbox, now: datetime) -> SyncReport:
     A good read counts from `now`, the moment it started: everything that arrived before it
     has been seen.
     """
+    from outreach.services.inbox_sync import sync_inbox
+    from outreach.services.sent_sync import sync_sent
+
     try:
         report = sync_inbox(app, inbox, now)
     except OutreachError as exc:

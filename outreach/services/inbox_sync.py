@@ -25,6 +25,7 @@ from outreach.adapters.models import (
     Message,
     MessageState,
 )
+from outreach.constants import QUARANTINED
 from outreach.core.answer_times import answered_at
 from outreach.core.auto_replies import (
     numeric_dates_day_first,
@@ -53,7 +54,6 @@ SYNC_BATCH = 200
 MAX_STORED_RAW_CHARACTERS = 1_000_000
 SOFT_BOUNCES_BEFORE_SUPPRESSION = 3
 UNMATCHED = "unmatched"
-QUARANTINED = "quarantined"  # a message that failed unexpectedly: set aside, sync goes on
 DELAYED = "delayed"  # the label of a bounce row that is only a delay notice
 # Clocks differ: a reply dated a little before our send is still an answer to it.
 FIRST_CONTACT_SKEW = timedelta(minutes=10)

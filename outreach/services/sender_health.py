@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, func, or_, update
 from sqlmodel import Session, col, select
@@ -10,7 +11,9 @@ from sqlmodel import Session, col, select
 from outreach.adapters.models import Message, MessageState, SenderHealth
 from outreach.constants import SENDER_TEMPORARY_FAILURES
 from outreach.services.mailboxes import DEFAULT_MAILBOX
-from outreach.services.outbox import Backoff
+
+if TYPE_CHECKING:  # `status` reads mailbox health without the composing machinery
+    from outreach.services.outbox import Backoff
 
 PAUSED_RECHECK = timedelta(hours=1)
 WAITING_FOR_MAILBOX = "waiting for mailbox"  # how a message waiting for its mailbox says so
