@@ -38,6 +38,7 @@ guidelines = "Share your honest first impression; no script."
 offer = "gifted"
 language = "en"
 sender = "{SENDER}"
+personal = "optional"
 
 [limits]
 per_mailbox_per_day = 100000000
@@ -72,7 +73,7 @@ def make_workspace(folder: Path) -> Path:
 
 def make_app(workspace: Path, smtp_port: int | None = None) -> App:
     """An App on the workspace's SQLite file; SMTP to a plain loopback sink when a port is given."""
-    environ = {"OUTREACH_FROM": SENDER}
+    environ = {"OUTREACH_FROM": SENDER, "OUTREACH_POSTAL_ADDRESS": "1-2-3 Jingumae, Tokyo"}
     if smtp_port is not None:
         environ.update(
             OUTREACH_SMTP_HOST="127.0.0.1",
@@ -101,6 +102,7 @@ def creator_row(n: int, now: datetime, languages: tuple[str, ...] = ("ja", "ko",
         "bio": BIOS[language],
         "recent_post": "a gentle morning routine",
         "recent_post_url": f"https://instagram.example.com/p/{n}",
+        "email_source": "consent",  # every country's rules allow it (Korea asks for it)
         "custom": {},
         "status": "new",
         "created_at": now,

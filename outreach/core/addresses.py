@@ -1,5 +1,15 @@
 """Email address validation and the one normal form we store and compare."""
 
+from email.utils import parseaddr
+from functools import lru_cache
+
+
+@lru_cache(maxsize=4096)
+def split_address(header_value: str) -> tuple[str, str]:
+    """(display name, address) of a From/To value; cached: the same few senders recur for
+    every message, and the email package's parser is slow."""
+    return parseaddr(header_value)
+
 
 class AddressError(ValueError):
     """An email address is not usable."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from email.utils import parseaddr
 from typing import Any
 
 from outreach.core import addressing
+from outreach.core.addresses import split_address
 from outreach.core.contact_rows import KNOWN_COLUMNS
 from outreach.core.tiers import tier_for
 
@@ -30,12 +30,12 @@ class Sender:
     @property
     def address(self) -> str:
         """The bare sender address."""
-        return parseaddr(self.from_header)[1]
+        return split_address(self.from_header)[1]
 
 
 def sender_from(from_header: str, company: str | None) -> Sender:
     """Split 'Luna at Glowlab <luna@...>' into the name (Luna) and company (Glowlab)."""
-    display = parseaddr(from_header)[0].strip()
+    display = split_address(from_header)[0].strip()
     name, _, derived_company = display.partition(" at ")
     return Sender(
         from_header=from_header,

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email import message_from_bytes
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime
 from typing import cast
 
+from outreach.core.addresses import split_address
 from outreach.core.mime_writer import address_header, fold, header, message_text, text_part
 from outreach.core.rendered import RenderedMessage
 
@@ -75,7 +76,7 @@ def build_message(rendered: RenderedMessage, envelope: Envelope, footer: str) ->
     _check_headers(rendered.subject, envelope)
     text = rendered.text + "\n" + footer
     html = _html_document(rendered.html, footer) if rendered.html is not None else None
-    from_name, from_address = parseaddr(envelope.from_header)
+    from_name, from_address = split_address(envelope.from_header)
     headers = [
         address_header("From", from_name, from_address),
         address_header("To", envelope.to_name, envelope.to_address),

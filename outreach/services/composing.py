@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from email.utils import make_msgid, parseaddr
+from email.utils import make_msgid
 from typing import Any
 
 from outreach.adapters.models import Creator
 from outreach.adapters.template_files import TemplateLibrary
-from outreach.core.addresses import domain_of
+from outreach.core.addresses import domain_of, split_address
 from outreach.core.brief_text import render_brief
 from outreach.core.briefs import text_in
 from outreach.core.campaign_spec import CampaignSpec
@@ -59,7 +59,7 @@ class Composed:
     @property
     def sender_address(self) -> str:
         """The envelope sender (bare address)."""
-        return parseaddr(self.envelope.from_header)[1]
+        return split_address(self.envelope.from_header)[1]
 
 
 def resolve_sender(

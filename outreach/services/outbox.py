@@ -80,8 +80,12 @@ def store_outgoing(
     enrollment_id: int | None = None,
     step: int | None = None,
     scheduled_at: datetime | None = None,
+    flush: bool = True,
 ) -> Message:
-    """Add the message to the outbox exactly as it will be sent (the caller commits)."""
+    """Add the message to the outbox exactly as it will be sent (the caller commits).
+
+    Flushed at once (so that it has its id) unless `flush` is False.
+    """
     assert creator.id is not None
     row = Message(
         creator_id=creator.id,
@@ -103,7 +107,8 @@ def store_outgoing(
     )
     fill_message(row, composed)
     session.add(row)
-    session.flush()
+    if flush:
+        session.flush()
     return row
 
 

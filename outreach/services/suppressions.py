@@ -51,14 +51,23 @@ def _erased_entry(session: Session, address: str) -> str | None:
     return erased_address(key, address) if key is not None else None
 
 
+_KEY_SEEN = "outreach.erasure_key"  # session.info: the key as this session read it
+
+
 def erasure_key(session: Session, create: bool = False) -> bytes | None:
     """The database's key for erased addresses (made the first time someone is forgotten)."""
+    if not create and _KEY_SEEN in session.info:
+        # Asked once per message when planning or sending: read once per session (a key
+        # made meanwhile by another process only concerns rows it already anonymised).
+        return session.info[_KEY_SEEN]
     stored = session.get(StoredKey, ERASURE_KEY)
     if stored is None and create:
         stored = StoredKey(name=ERASURE_KEY, value=secrets.token_hex(32))
         session.add(stored)
         session.flush()
-    return bytes.fromhex(stored.value) if stored is not None else None
+    key = bytes.fromhex(stored.value) if stored is not None else None
+    session.info[_KEY_SEEN] = key
+    return key
 
 
 def forgotten_test(session: Session) -> Callable[[str], bool]:
