@@ -7,7 +7,6 @@ from datetime import UTC, datetime, time, timedelta
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
-from email.policy import default
 from email.utils import getaddresses
 from typing import cast
 
@@ -40,6 +39,7 @@ from outreach.core.inbound_reading import (
     read_headers_only,
     read_inbound,
 )
+from outreach.core.mail_policy import READ_ONCE
 from outreach.core.opt_outs import opt_out_line
 from outreach.core.return_paths import check_matches, verp_row
 from outreach.core.subjects import base_subject
@@ -260,11 +260,11 @@ def _take(
 
 def _parse(raw: bytes) -> EmailMessage | None:
     try:
-        return cast(EmailMessage, message_from_bytes(raw, policy=default))
+        return cast(EmailMessage, message_from_bytes(raw, policy=READ_ONCE))
     except Exception:  # any broken message is kept and listed, never allowed to stop a sync
         pass
     try:  # the headers alone, when the body defeats the parser
-        return cast(EmailMessage, BytesHeaderParser(policy=default).parsebytes(raw))
+        return cast(EmailMessage, BytesHeaderParser(policy=READ_ONCE).parsebytes(raw))
     except Exception:
         return None
 
