@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from outreach.adapters.models import Creator
 from outreach.bootstrap import bootstrap
@@ -23,25 +26,37 @@ from tests.campaign_helpers import (
 from tests.conftest import smtp_environment
 from tests.smtp_server import SmtpTestServer
 
+
+@pytest.fixture
+def server() -> Iterator[SmtpTestServer]:
+    """A plain SMTP sink on loopback for the test's messages."""
+    with SmtpTestServer(security="none") as running:
+        yield running
+
+
+@pytest.fixture
+def app(workspace: Path, database_url: str, server: SmtpTestServer) -> App:
+    """The workspace's app, sending to the sink."""
+    return make_app(workspace, database_url, server)
+
+
 # A Tuesday, 22:00 in Seoul (13:00 UTC); the campaign has no sending window of its own.
 SEOUL_22H = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
 SEOUL_8H = datetime(2026, 12, 1, 23, 0, tzinfo=UTC)
 
 
 def test_no_advertising_mail_reaches_korea_between_21_and_8_oclock(
-    workspace: Path, database_url: str
+    workspace: Path, app: App, server: SmtpTestServer
 ) -> None:
-    with SmtpTestServer(security="none") as server:
-        app = make_app(workspace, database_url, server)
-        spec = write_campaign(workspace, "night", steps=[("pitch_ad", "0d")])
-        minji = add_creator(app, "minji", country="KR", timezone="Asia/Seoul", language="en",
-                            email_source="consent")  # fmt: skip
-        hannah = add_creator(app, "hannah", country="US", timezone="America/New_York")
-        enroll_in(app, spec, SEOUL_22H)
+    spec = write_campaign(workspace, "night", steps=[("pitch_ad", "0d")])
+    minji = add_creator(app, "minji", country="KR", timezone="Asia/Seoul", language="en",
+                        email_source="consent")  # fmt: skip
+    hannah = add_creator(app, "hannah", country="US", timezone="America/New_York")
+    enroll_in(app, spec, SEOUL_22H)
 
-        night = run_once(app, SEOUL_22H)
-        [waiting] = messages(app, creator_id=minji.id)
-        morning = run_once(app, SEOUL_8H)
+    night = run_once(app, SEOUL_22H)
+    [waiting] = messages(app, creator_id=minji.id)
+    morning = run_once(app, SEOUL_8H)
 
     assert night.sent == 1 and [m.state for m in messages(app, creator_id=hannah.id)] == ["sent"]
     rule = "Korea's Network Act art. 50(3): no advertising mail 21:00-08:00 Korea time"
@@ -51,20 +66,18 @@ def test_no_advertising_mail_reaches_korea_between_21_and_8_oclock(
 
 
 def test_without_a_postal_address_only_countries_that_do_not_ask_for_one_are_planned(
-    workspace: Path, database_url: str
+    workspace: Path, app: App, server: SmtpTestServer
 ) -> None:
-    with SmtpTestServer(security="none") as server:
-        app = make_app(workspace, database_url, server)
-        spec = write_campaign(workspace, "serum", steps=[("pitch_ad", "0d")])
-        without = bootstrap(workspace, environ={**environment_of(app, server),
-                                                "OUTREACH_POSTAL_ADDRESS": ""})  # fmt: skip
-        aiko = add_creator(app, "aiko", country="JP", timezone="Asia/Tokyo", email_source="bio")
-        jun = add_creator(app, "jun", country="KR", timezone="Asia/Seoul", email_source="consent")
-        hannah = add_creator(app, "hannah", country="US", timezone="America/New_York")
-        enroll_in(app, spec, SEOUL_8H)
+    spec = write_campaign(workspace, "serum", steps=[("pitch_ad", "0d")])
+    without = bootstrap(workspace, environ={**environment_of(app, server),
+                                            "OUTREACH_POSTAL_ADDRESS": ""})  # fmt: skip
+    aiko = add_creator(app, "aiko", country="JP", timezone="Asia/Tokyo", email_source="bio")
+    jun = add_creator(app, "jun", country="KR", timezone="Asia/Seoul", email_source="consent")
+    hannah = add_creator(app, "hannah", country="US", timezone="America/New_York")
+    enroll_in(app, spec, SEOUL_8H)
 
-        blocked = run_once(without, SEOUL_8H + timedelta(hours=2))
-        fixed = run_once(app, SEOUL_8H + timedelta(hours=3))
+    blocked = run_once(without, SEOUL_8H + timedelta(hours=2))
+    fixed = run_once(app, SEOUL_8H + timedelta(hours=3))
 
     japan, usa = sorted(blocked.not_lawful)
     rule = "Japan's Act on Specified Electronic Mail, art. 4"
@@ -93,18 +106,16 @@ def environment_of(app: App, server: SmtpTestServer) -> dict[str, str]:
 
 
 def test_the_first_message_to_europe_says_where_the_address_came_from(
-    workspace: Path, database_url: str
+    workspace: Path, app: App, server: SmtpTestServer
 ) -> None:
-    with SmtpTestServer(security="none") as server:
-        app = make_app(workspace, database_url, server)
-        spec = write_campaign(workspace, "serum")  # a proposal, then a follow-up
-        priya = add_creator(app, "priya", country="GB", timezone="Europe/London",
-                            email_source="bio",
-                            email_source_url="https://instagram.example.com/priya")  # fmt: skip
-        hana = add_creator(app, "hana", country="JP", timezone="Asia/Tokyo", email_source="bio")
-        enroll_in(app, spec, SEOUL_8H)
-        run_once(app, SEOUL_8H + timedelta(hours=9))  # 08:00 in London
-        run_once(app, SEOUL_8H + timedelta(days=5))
+    spec = write_campaign(workspace, "serum")  # a proposal, then a follow-up
+    priya = add_creator(app, "priya", country="GB", timezone="Europe/London",
+                        email_source="bio",
+                        email_source_url="https://instagram.example.com/priya")  # fmt: skip
+    hana = add_creator(app, "hana", country="JP", timezone="Asia/Tokyo", email_source="bio")
+    enroll_in(app, spec, SEOUL_8H)
+    run_once(app, SEOUL_8H + timedelta(hours=9))  # 08:00 in London
+    run_once(app, SEOUL_8H + timedelta(days=5))
 
     first, follow_up = messages(app, creator_id=priya.id)
     notice = ("We found your email address in your public profile "
@@ -115,22 +126,18 @@ def test_the_first_message_to_europe_says_where_the_address_came_from(
 
 
 def test_an_advertising_subject_to_korea_without_the_marker_is_held_not_changed(
-    workspace: Path, database_url: str
+    workspace: Path, app: App, server: SmtpTestServer
 ) -> None:
-    with SmtpTestServer(security="none") as server:
-        app = make_app(workspace, database_url, server)
-        ads = write_campaign(workspace, "ads", steps=[("pitch", "0d")])
-        minji = add_creator(
-            app, "minji", country="KR", timezone="Asia/Seoul", email_source="consent"
-        )
-        enroll_in(app, ads, SEOUL_8H)
-        run_once(app, SEOUL_8H + timedelta(hours=2))
-        [held] = messages(app, creator_id=minji.id)
-        gifts = write_campaign(workspace, "gifts", steps=[("pitch", "0d")], advertising=False,
-                               selection={"niches": ["haircare"]})  # fmt: skip
-        add_creator(app, "jisoo", country="KR", timezone="Asia/Seoul", niches=["haircare"])
-        enroll_in(app, gifts, SEOUL_22H + timedelta(days=1))
-        night = run_once(app, SEOUL_22H + timedelta(days=1))  # 22:00 in Seoul
+    ads = write_campaign(workspace, "ads", steps=[("pitch", "0d")])
+    minji = add_creator(app, "minji", country="KR", timezone="Asia/Seoul", email_source="consent")
+    enroll_in(app, ads, SEOUL_8H)
+    run_once(app, SEOUL_8H + timedelta(hours=2))
+    [held] = messages(app, creator_id=minji.id)
+    gifts = write_campaign(workspace, "gifts", steps=[("pitch", "0d")], advertising=False,
+                           selection={"niches": ["haircare"]})  # fmt: skip
+    add_creator(app, "jisoo", country="KR", timezone="Asia/Seoul", niches=["haircare"])
+    enroll_in(app, gifts, SEOUL_22H + timedelta(days=1))
+    night = run_once(app, SEOUL_22H + timedelta(days=1))  # 22:00 in Seoul
 
     assert held.state == "held" and held.campaign == "ads"
     assert "Korea's Network Act art. 50(4) wants an advertising subject to start with (광고)" in (
@@ -169,30 +176,28 @@ def test_enrolment_leaves_out_creators_whose_country_does_not_allow_the_source(
 
 
 def test_a_source_that_changed_after_enrolment_holds_the_step_until_consent_is_recorded(
-    workspace: Path, database_url: str
+    workspace: Path, app: App, server: SmtpTestServer
 ) -> None:
-    with SmtpTestServer(security="none") as server:
-        app = make_app(workspace, database_url, server)
-        spec = write_campaign(workspace, "serum", require_approval=True)
-        aiko = add_creator(app, "aiko", country="JP", email_source="bio")
-        ren = add_creator(app, "ren", country="JP", email_source="website")
-        enroll_in(app, spec, SEOUL_8H)
-        run_once(app, SEOUL_8H)  # both proposals planned as drafts for approval
-        with app.session() as session:
-            for creator in (aiko, ren):
-                session.get(Creator, creator.id).email_source = "referral"  # a new import
-            session.commit()
-            approve(session, None, SEOUL_8H)  # approved before anyone noticed
-        run_once(app, SEOUL_8H + timedelta(hours=1))  # the check at the moment of sending
-        [held_at_sending] = messages(app, creator_id=aiko.id)
-        with app.session() as session:
-            record_consent(session, session.get(Creator, aiko.id), "said yes by DM", None, None,
-                           SEOUL_8H + timedelta(hours=2))  # fmt: skip
-        run_once(app, SEOUL_8H + timedelta(hours=3))  # written again: a draft to approve
-        with app.session() as session:
-            assert approve(session, None, SEOUL_8H + timedelta(hours=3)) == 1
-        released = run_once(app, SEOUL_8H + timedelta(hours=4))
-        [still_held] = messages(app, creator_id=ren.id)
+    spec = write_campaign(workspace, "serum", require_approval=True)
+    aiko = add_creator(app, "aiko", country="JP", email_source="bio")
+    ren = add_creator(app, "ren", country="JP", email_source="website")
+    enroll_in(app, spec, SEOUL_8H)
+    run_once(app, SEOUL_8H)  # both proposals planned as drafts for approval
+    with app.session() as session:
+        for creator in (aiko, ren):
+            session.get(Creator, creator.id).email_source = "referral"  # a new import
+        session.commit()
+        approve(session, None, SEOUL_8H)  # approved before anyone noticed
+    run_once(app, SEOUL_8H + timedelta(hours=1))  # the check at the moment of sending
+    [held_at_sending] = messages(app, creator_id=aiko.id)
+    with app.session() as session:
+        record_consent(session, session.get(Creator, aiko.id), "said yes by DM", None, None,
+                       SEOUL_8H + timedelta(hours=2))  # fmt: skip
+    run_once(app, SEOUL_8H + timedelta(hours=3))  # written again: a draft to approve
+    with app.session() as session:
+        assert approve(session, None, SEOUL_8H + timedelta(hours=3)) == 1
+    released = run_once(app, SEOUL_8H + timedelta(hours=4))
+    [still_held] = messages(app, creator_id=ren.id)
 
     assert held_at_sending.state == "held"
     assert (held_at_sending.last_error or "").startswith(
@@ -204,27 +209,25 @@ def test_a_source_that_changed_after_enrolment_holds_the_step_until_consent_is_r
 
 
 def test_an_opt_out_from_korea_is_confirmed_once_within_14_days(
-    workspace: Path, database_url: str
+    workspace: Path, app: App, server: SmtpTestServer
 ) -> None:
-    with SmtpTestServer(security="none") as server:
-        app = make_app(workspace, database_url, server)
-        spec = write_campaign(workspace, "serum", steps=[("pitch_ad", "0d")])
-        minji = add_creator(app, "minji", country="KR", timezone="Asia/Seoul",
-                            email_source="consent")  # fmt: skip
-        jun = add_creator(app, "jun", country="KR", timezone="Asia/Seoul", email_source="consent")
-        hannah = add_creator(app, "hannah", country="US")
-        enroll_in(app, spec, SEOUL_8H)
-        run_once(app, SEOUL_8H + timedelta(hours=2))
-        opted_out = {"jun": SEOUL_8H - timedelta(days=20)}  # recorded long ago, by an old version
-        with app.session() as session:
-            for creator in (minji, jun, hannah):
-                row = session.get(Creator, creator.id)
-                assert row is not None
-                moment = opted_out.get(creator.handle, SEOUL_8H + timedelta(hours=3))
-                record_reply(session, row, ReplyKind.OPT_OUT, moment, note="replied 수신거부")
-            session.commit()
-        first = run_once(app, SEOUL_22H + timedelta(days=1))  # late at night: not advertising
-        again = run_once(app, SEOUL_22H + timedelta(days=2))
+    spec = write_campaign(workspace, "serum", steps=[("pitch_ad", "0d")])
+    minji = add_creator(app, "minji", country="KR", timezone="Asia/Seoul",
+                        email_source="consent")  # fmt: skip
+    jun = add_creator(app, "jun", country="KR", timezone="Asia/Seoul", email_source="consent")
+    hannah = add_creator(app, "hannah", country="US")
+    enroll_in(app, spec, SEOUL_8H)
+    run_once(app, SEOUL_8H + timedelta(hours=2))
+    opted_out = {"jun": SEOUL_8H - timedelta(days=20)}  # recorded long ago, by an old version
+    with app.session() as session:
+        for creator in (minji, jun, hannah):
+            row = session.get(Creator, creator.id)
+            assert row is not None
+            moment = opted_out.get(creator.handle, SEOUL_8H + timedelta(hours=3))
+            record_reply(session, row, ReplyKind.OPT_OUT, moment, note="replied 수신거부")
+        session.commit()
+    first = run_once(app, SEOUL_22H + timedelta(days=1))  # late at night: not advertising
+    again = run_once(app, SEOUL_22H + timedelta(days=2))
 
     assert first.sent == 1 and again.sent == 0
     notice = server.messages[-1].parsed()
@@ -240,20 +243,18 @@ def test_an_opt_out_from_korea_is_confirmed_once_within_14_days(
 
 
 def test_a_message_written_with_an_old_postal_address_is_held_at_sending(
-    workspace: Path, database_url: str
+    workspace: Path, app: App, server: SmtpTestServer
 ) -> None:
-    with SmtpTestServer(security="none") as server:
-        app = make_app(workspace, database_url, server)
-        spec = write_campaign(workspace, "serum", steps=[("pitch_ad", "0d")],
-                              require_approval=True)  # fmt: skip
-        hana = add_creator(app, "hana", country="JP", timezone="Asia/Tokyo", email_source="bio")
-        enroll_in(app, spec, SEOUL_8H)
-        run_once(app, SEOUL_8H)
-        with app.session() as session:
-            assert approve(session, None, SEOUL_8H) == 1
-        new_office = {"OUTREACH_POSTAL_ADDRESS": "4-5-6 Ebisu, Tokyo"}
-        moved = bootstrap(workspace, environ={**environment_of(app, server), **new_office})
-        report = run_once(moved, SEOUL_8H + timedelta(hours=1))
+    spec = write_campaign(workspace, "serum", steps=[("pitch_ad", "0d")],
+                          require_approval=True)  # fmt: skip
+    hana = add_creator(app, "hana", country="JP", timezone="Asia/Tokyo", email_source="bio")
+    enroll_in(app, spec, SEOUL_8H)
+    run_once(app, SEOUL_8H)
+    with app.session() as session:
+        assert approve(session, None, SEOUL_8H) == 1
+    new_office = {"OUTREACH_POSTAL_ADDRESS": "4-5-6 Ebisu, Tokyo"}
+    moved = bootstrap(workspace, environ={**environment_of(app, server), **new_office})
+    report = run_once(moved, SEOUL_8H + timedelta(hours=1))
 
     [held] = messages(app, creator_id=hana.id)
     assert report.sent == 0 and held.state == "held" and not server.messages
