@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -28,9 +28,10 @@ from outreach.services.history import record_event
 from outreach.services.outbox import fill_message, store_outgoing, thread_for
 from outreach.services.personal_notes import held_for_its_note, note_for, notes_version
 from outreach.services.sender_choice import thread_mailbox
-from outreach.services.sending import earlier_send, ensure_contactable
+from outreach.services.sending import BLOCKING_STATUSES, earlier_send, ensure_contactable
 from outreach.services.sequences import end_enrollment
 from outreach.services.sincerity_guard import note_problem
+from outreach.services.suppressions import suppressed_among
 
 PLAN_BATCH = 500
 LEGAL_RECHECK = timedelta(minutes=10)  # how soon a step waiting for a setting is tried again
@@ -141,9 +142,11 @@ class _Known:
 
     held: frozenset[int]  # enrolments with a held step (filled in when planned again)
     sent_by_hand: frozenset[tuple[int, str]]  # (creator, campaign) with a one-off send in it
+    suppressed: frozenset[str]  # addresses a suppression blocks (sending checks them again)
 
     @classmethod
-    def read(cls, session: Session, due: list[int], creator_ids: set[int]) -> _Known:
+    def read(cls, session: Session, due: list[int], creators: Sequence[Creator]) -> _Known:
+        creator_ids = [creator.id for creator in creators]
         held = select(Message.enrollment_id).where(
             col(Message.enrollment_id).in_(due), Message.state == MessageState.HELD.value
         )
@@ -155,6 +158,7 @@ class _Known:
         return cls(
             held=frozenset(e for e in session.exec(held) if e is not None),
             sent_by_hand=frozenset((c, name) for c, name in session.exec(by_hand) if name),
+            suppressed=frozenset(suppressed_among(session, (c.email for c in creators))),
         )
 
 
@@ -173,8 +177,9 @@ def _plan_together(
         # Read once for the batch; the identity map then answers every get() without SQL.
         enrollments = session.exec(select(Enrollment).where(col(Enrollment.id).in_(due))).all()
         creator_ids = {enrollment.creator_id for enrollment in enrollments}
-        list(session.exec(select(Creator).where(col(Creator.id).in_(creator_ids))))
-        known = _Known.read(session, due, creator_ids)
+        # Held in a variable: the identity map keeps objects only while something does.
+        creators = session.exec(select(Creator).where(col(Creator.id).in_(creator_ids))).all()
+        known = _Known.read(session, due, creators)
         try:
             # New rows wait in the session and are written together at the commit; the reads
             # in between concern each enrolment's own rows, never another's new ones.
@@ -211,7 +216,12 @@ def _plan_one(
     creator = session.get(Creator, enrollment.creator_id)
     assert creator is not None
     try:
-        ensure_contactable(session, creator)
+        if (
+            known is None
+            or creator.email in known.suppressed
+            or (creator.status in BLOCKING_STATUSES)
+        ):
+            ensure_contactable(session, creator)
     except SuppressedError as exc:
         end_enrollment(session, enrollment, creator, EnrollmentState.STOPPED, str(exc), now)
         report.ended += 1

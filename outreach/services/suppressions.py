@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -44,6 +44,23 @@ def suppression_for(session: Session, address: str) -> Suppression | None:
         keys.append(erased)  # a forgotten person, known only by the hash of their address
     statement = select(Suppression).where(col(Suppression.address).in_(keys))
     return session.exec(statement).first()
+
+
+def suppressed_among(session: Session, addresses: Iterable[str]) -> set[str]:
+    """Which of these addresses a suppression blocks (itself, its domain, or its erasure
+    hash), in one query: suppression_for for many at once."""
+    key = erasure_key(session)
+    keys_of: dict[str, list[str]] = {}
+    for address in addresses:
+        normal = address.lower()
+        keys = [normal, "@" + domain_of(normal)]
+        if key is not None:
+            keys.append(erased_address(key, normal))
+        keys_of[address] = keys
+    wanted = {k for keys in keys_of.values() for k in keys}
+    statement = select(Suppression.address).where(col(Suppression.address).in_(wanted))
+    found = set(session.exec(statement))
+    return {address for address, keys in keys_of.items() if found.intersection(keys)}
 
 
 def _erased_entry(session: Session, address: str) -> str | None:

@@ -213,3 +213,26 @@ def test_an_opt_out_ends_every_active_enrolment_in_every_campaign(
     assert states == {"serum": ("opted_out", "opted out"), "winter": ("opted_out", "opted out")}
     assert len(received_by(smtp_server)["ana@studio.example"]) == 1
     assert [m.campaign for m in messages(app, creator_id=ana.id, state="sent")] == ["serum"]
+
+
+def test_planning_a_batch_ends_the_sequences_of_suppressed_addresses_and_domains(
+    workspace: Path, database_url: str
+) -> None:
+    app = make_app(workspace, database_url)
+    spec = write_campaign(workspace, "serum")
+    kept = add_creator(app, "kept")
+    by_address = add_creator(app, "byaddress")
+    by_domain = add_creator(app, "bydomain", email="bydomain@blocked.example")
+    enroll_in(app, spec, MONDAY)
+    with app.session() as session:
+        add_suppression(session, by_address.email, "asked by phone", MONDAY)
+        add_suppression(session, "@blocked.example", "their agency said no", MONDAY)
+        session.commit()
+
+    report = plan_due(app, load_all_campaigns(app.schedules), MONDAY + timedelta(minutes=1))
+
+    assert (report.planned, report.ended) == (1, 2)
+    assert [m.creator_id for m in messages(app)] == [kept.id]
+    for creator, why in ((by_address, "asked by phone"), (by_domain, "their agency said no")):
+        enrollment = enrollment_of(app, creator, "serum")
+        assert enrollment.state == "stopped" and why in (enrollment.end_reason or "")
