@@ -396,3 +396,24 @@ def test_without_a_postal_address_mail_to_japan_is_refused_and_run_names_who(
     assert ran.code == 1
     assert "error: not planned: OUTREACH_POSTAL_ADDRESS is not set; mail to JP" in ran.stderr
     assert "@misaki.hada" in ran.stderr and "tried again within 10 minutes" in ran.stderr
+
+
+def test_send_refuses_an_address_whose_source_the_creators_country_does_not_allow(
+    workspace: Path,
+) -> None:
+    sheet = workspace / "contacts" / "creators.csv"
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace(
+        "misaki@mail.example,bio,", "misaki@mail.example,referral,"), encoding="utf-8")  # fmt: skip
+    assert run_outreach(workspace, "contacts", "import", "contacts/creators.csv").code == 0
+
+    result = run_outreach(
+        workspace, "send", "--to", "misaki.hada", "--template", "proposal",
+        "--campaign", "spring-serum", "--yes",
+    )  # fmt: skip
+
+    assert result.code == 1
+    assert result.stderr.splitlines()[-1].startswith(
+        "error: @misaki.hada: source not allowed for JP: email_source is 'referral'"
+    )
+    assert result.stderr.rstrip().endswith("; nothing was sent")
+    assert captured(workspace) == []
