@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from outreach.adapters.mailbox_files import MAILBOXES_FILENAME
 from outreach.adapters.transport import Transport
 from outreach.services.mailboxes import DEFAULT_MAILBOX, Mailbox, find_mailbox
 from outreach.settings import Settings
@@ -22,13 +23,29 @@ class SenderPool:
         self._make = make
         self._open: dict[str, Transport] = {}
         self._mailboxes: dict[str, Mailbox] = {}
+        self._read_version: tuple[int, int] | None = None
 
     def mailbox(self, name: str) -> Mailbox:
-        """A configured mailbox by name, read once; raises NotFoundError when it is not there."""
+        """A configured mailbox by name, read again when mailboxes.toml changed; raises
+        NotFoundError when it is not there.
+
+        A mailbox added, or a per_day changed, counts without a restart of `run`; an open
+        connection keeps the server and login it was made with until the run ends.
+        """
+        version = self._file_version()
+        if version != self._read_version:
+            self._mailboxes.clear()
+            self._read_version = version
         if name not in self._mailboxes:
-            # Read when first used: a mailbox added to mailboxes.toml works without a restart.
             self._mailboxes[name] = find_mailbox(self.settings, name)
         return self._mailboxes[name]
+
+    def _file_version(self) -> tuple[int, int] | None:
+        try:
+            stat = (self.settings.workspace / MAILBOXES_FILENAME).stat()
+        except OSError:
+            return None
+        return stat.st_mtime_ns, stat.st_size
 
     def transport(self, mailbox: str | None) -> Transport:
         """The transport for this mailbox; raises NotFoundError when it is not configured."""

@@ -20,7 +20,7 @@ from tests.campaign_helpers import (
     write_campaign,
 )
 from tests.conftest import run_outreach
-from tests.mailbox_helpers import sender_app, two_mailboxes
+from tests.mailbox_helpers import mailboxes_toml, sender_app, two_mailboxes
 from tests.smtp_server import Fault, SmtpTestServer
 
 LUNA, MINJI = "luna@glowlab.example", "minji@glowlab.example"
@@ -164,3 +164,27 @@ def test_a_paused_mailbox_keeps_its_threads_waiting_and_gets_no_new_creators(
     assert [m.state for m in messages(app, creator_id=bo.id)] == ["sent", "sent"]
     assert senders_of(minji) == Counter({MINJI: 2}) and senders_of(luna) == Counter({LUNA: 3})
     assert {m.mailbox for m in messages(app, creator_id=ana.id)} == {"luna"}
+
+
+def test_a_per_day_changed_in_mailboxes_toml_counts_without_a_restart(
+    workspace: Path, database_url: str
+) -> None:
+    with two_mailboxes() as servers:
+        luna = servers["luna"][0]
+        app = sender_app(workspace, database_url, servers, per_day={"luna": 5, "minji": 1})
+        spec = write_campaign(workspace, "solo", senders=["luna"])
+        for n in range(2):
+            add_creator(app, f"early{n}")
+        enroll_in(app, spec, MONDAY)
+        morning = run_once(app, MONDAY)
+        # The same process goes on; a person lowers Luna's cap to 3 a day meanwhile.
+        (workspace / "mailboxes.toml").write_text(
+            mailboxes_toml(servers, {"luna": 3, "minji": 1}), encoding="utf-8"
+        )
+        for n in range(3):
+            add_creator(app, f"late{n}")
+        enroll_in(app, spec, MONDAY + timedelta(hours=1))
+        later = run_once(app, MONDAY + timedelta(hours=1))
+
+    assert morning.sent == 2 and later.sent == 1  # 3 new proposals today, not 5
+    assert senders_of(luna) == Counter({LUNA: 3})
