@@ -31,9 +31,8 @@ class App:
     templates: TemplateLibrary
     transport: Transport
     retry: RetryPolicy
+    senders: SenderPool  # the default transport and each mailboxes.toml mailbox's
     clock: Callable[[], datetime] = utcnow
-    # The mailboxes.toml mailboxes' transports (bootstrap wires it; None: only the default).
-    senders: SenderPool | None = None
 
     @property
     def workspace(self) -> Path:
@@ -47,16 +46,11 @@ class App:
 
     def transport_for(self, mailbox: str | None) -> Transport:
         """The transport a message from this mailbox goes by (None: the default)."""
-        if self.senders is None:
-            return self.transport
         return self.senders.transport(mailbox)
 
     async def close_transports(self) -> None:
         """Close every open connection, the default's and each mailbox's."""
-        if self.senders is None:
-            await self.transport.close()
-        else:
-            await self.senders.close()
+        await self.senders.close()
 
     def session(self) -> Session:
         """A new database session (expire_on_commit off: objects stay readable)."""

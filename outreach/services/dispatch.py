@@ -240,7 +240,7 @@ class Dispatcher:
 
     def _proposals_cap(self, message: Message) -> int | None:
         """A first touch from a mailboxes.toml mailbox counts against its own per_day."""
-        if not message.mailbox or not _first_touch(message) or self.app.senders is None:
+        if not message.mailbox or not _first_touch(message):
             return None
         try:
             return self.app.senders.mailbox(message.mailbox).spec.per_day or None
