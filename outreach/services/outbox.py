@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -53,20 +54,54 @@ def stored_next_delay(message: Message) -> timedelta | None:
     return timedelta(seconds=message.next_step_delay_seconds)
 
 
+def outgoing_content(composed: Composed) -> dict[str, Any]:
+    """A composed message's exact content, as outbox columns."""
+    envelope = composed.envelope
+    return {
+        "template": composed.template,
+        "language": composed.language,
+        "to_address": envelope.to_address,
+        "from_address": composed.sender_address,
+        "subject": composed.subject,
+        "body_text": composed.built.text,
+        "body_html": composed.built.html,
+        "raw": composed.built.data.decode("ascii").replace("\r\n", "\n"),
+        "message_id": envelope.message_id,
+        "in_reply_to": envelope.in_reply_to,
+        "references": " ".join(envelope.references) or None,
+    }
+
+
 def fill_message(row: Message, composed: Composed) -> None:
     """Put a composed message's exact content into an outbox row."""
-    envelope = composed.envelope
-    row.template = composed.template
-    row.language = composed.language
-    row.to_address = envelope.to_address
-    row.from_address = composed.sender_address
-    row.subject = composed.subject
-    row.body_text = composed.built.text
-    row.body_html = composed.built.html
-    row.raw = composed.built.data.decode("ascii").replace("\r\n", "\n")
-    row.message_id = envelope.message_id
-    row.in_reply_to = envelope.in_reply_to
-    row.references = " ".join(envelope.references) or None
+    for name, value in outgoing_content(composed).items():
+        setattr(row, name, value)
+
+
+def outgoing_values(
+    creator: Creator,
+    composed: Composed,
+    *,
+    campaign: str | None,
+    state: MessageState,
+    now: datetime,
+    enrollment_id: int | None = None,
+    step: int | None = None,
+    scheduled_at: datetime | None = None,
+) -> dict[str, Any]:
+    """Every column of a new outbox row, the message exactly as it will be sent."""
+    assert creator.id is not None
+    return {
+        "creator_id": creator.id,
+        "enrollment_id": enrollment_id,
+        "campaign": campaign,
+        "step": step,
+        **outgoing_content(composed),
+        "state": state.value,
+        "priority": 0 if step and step > 1 else 1,  # follow-ups first
+        "scheduled_at": scheduled_at,
+        "created_at": now,
+    }
 
 
 def store_outgoing(
@@ -80,35 +115,14 @@ def store_outgoing(
     enrollment_id: int | None = None,
     step: int | None = None,
     scheduled_at: datetime | None = None,
-    flush: bool = True,
 ) -> Message:
-    """Add the message to the outbox exactly as it will be sent (the caller commits).
-
-    Flushed at once (so that it has its id) unless `flush` is False.
-    """
-    assert creator.id is not None
-    row = Message(
-        creator_id=creator.id,
-        enrollment_id=enrollment_id,
-        campaign=campaign,
-        step=step,
-        template=composed.template,
-        language=composed.language,
-        to_address="",
-        from_address="",
-        subject="",
-        body_text="",
-        raw="",
-        message_id=composed.envelope.message_id,
-        state=state.value,
-        priority=0 if step and step > 1 else 1,
-        scheduled_at=scheduled_at,
-        created_at=now,
-    )
-    fill_message(row, composed)
+    """Add the message to the outbox exactly as it will be sent (the caller commits)."""
+    row = Message(**outgoing_values(
+        creator, composed, campaign=campaign, state=state, now=now,
+        enrollment_id=enrollment_id, step=step, scheduled_at=scheduled_at,
+    ))  # fmt: skip
     session.add(row)
-    if flush:
-        session.flush()
+    session.flush()
     return row
 
 

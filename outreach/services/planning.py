@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -25,7 +27,7 @@ from outreach.services.app import App
 from outreach.services.campaign_control import paused_names
 from outreach.services.composing import compose, missing_postal_address
 from outreach.services.history import record_event
-from outreach.services.outbox import fill_message, store_outgoing, thread_for
+from outreach.services.outbox import fill_message, outgoing_values, thread_for
 from outreach.services.personal_notes import held_for_its_note, note_for, notes_version
 from outreach.services.sender_choice import thread_mailbox
 from outreach.services.sending import BLOCKING_STATUSES, earlier_send, ensure_contactable
@@ -143,6 +145,8 @@ class _Known:
     held: frozenset[int]  # enrolments with a held step (filled in when planned again)
     sent_by_hand: frozenset[tuple[int, str]]  # (creator, campaign) with a one-off send in it
     suppressed: frozenset[str]  # addresses a suppression blocks (sending checks them again)
+    # The batch's new outbox rows, inserted together before the commit (no ORM objects).
+    new_rows: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def read(cls, session: Session, due: list[int], creators: Sequence[Creator]) -> _Known:
@@ -186,6 +190,8 @@ def _plan_together(
             with session.no_autoflush:
                 for enrollment_id in due:
                     _plan_one(app, session, specs, enrollment_id, now, batch, known)
+            if known.new_rows:
+                session.execute(insert(Message), known.new_rows)
             session.commit()
         except IntegrityError:
             session.rollback()
@@ -310,22 +316,28 @@ def _plan_step(
     first_approval = spec.require_approval and step_number == 1
     state = MessageState.DRAFT if first_approval else MessageState.QUEUED
     scheduled_at = next_window_start(now, spec.window, zone)
+    mailbox_name = mailbox.spec.name if mailbox else None
+    next_delay = (
+        int(spec.steps[step_number].delay.total_seconds())
+        if step_number < len(spec.steps)
+        else None
+    )
+    report.planned += 1
     if held is not None:
         # A person fixed the data and asked for this step again: the held row is filled in.
         fill_message(held, composed)
         held.state, held.scheduled_at, held.last_error = state.value, scheduled_at, None
-        message = held
+        held.mailbox, held.next_step_delay_seconds = mailbox_name, next_delay
+        session.add(held)
+        return
+    values = outgoing_values(
+        creator, composed, campaign=spec.name, state=state, now=now,
+        enrollment_id=enrollment.id, step=step_number, scheduled_at=scheduled_at,
+    ) | {"mailbox": mailbox_name, "next_step_delay_seconds": next_delay}  # fmt: skip
+    if known is not None:
+        known.new_rows.append(values)  # inserted with the rest of the batch
     else:
-        message = store_outgoing(
-            session, creator, composed, campaign=spec.name, state=state, now=now,
-            enrollment_id=enrollment.id, step=step_number, scheduled_at=scheduled_at,
-            flush=False,  # written with the rest of the batch
-        )  # fmt: skip
-    message.mailbox = mailbox.spec.name if mailbox else None
-    if step_number < len(spec.steps):
-        message.next_step_delay_seconds = int(spec.steps[step_number].delay.total_seconds())
-    session.add(message)
-    report.planned += 1
+        session.add(Message(**values))
 
 
 def _held_row(session: Session, enrollment: Enrollment, step_number: int) -> Message | None:
