@@ -139,8 +139,8 @@ def _plan_batch(
 
 @dataclass(frozen=True)
 class _Known:
-    """What a batch reads once instead of once per enrolment: the rare rows that change how
-    a step is planned."""
+    """What a batch reads once instead of once per enrolment (the rare rows that change how a
+    step is planned), and the new outbox rows it writes together."""
 
     held: frozenset[int]  # enrolments with a held step (filled in when planned again)
     sent_by_hand: frozenset[tuple[int, str]]  # (creator, campaign) with a one-off send in it
