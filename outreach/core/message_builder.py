@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email.policy
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import message_from_bytes
@@ -20,6 +19,8 @@ _BREAKS = ("\r", "\n", "\u2028", "\u2029", "\x85")
 # The email package decodes "=?utf-8?b?...?=" found in a header value, so an encoded CR LF
 # would become a real line break on the wire (RFC 2047 section 5 forbids that decoding
 # anyway): such text is refused, never passed on.
+# Unicode category Cc (C0, DEL and C1 controls) except the tab, which folding may use.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 
 
@@ -50,7 +51,7 @@ def check_header_value(header: str, value: str) -> None:
     """Refuse a header value holding a line break, a control character or an encoded word."""
     if any(mark in value for mark in _BREAKS):
         raise HeaderInjection(header)
-    if any(unicodedata.category(char) == "Cc" and char != "\t" for char in value):
+    if _CONTROL.search(value):
         raise HeaderInjection(header, "a control character")
     if _ENCODED_WORD.search(value):
         raise HeaderInjection(header, "an RFC 2047 encoded word ('=?...?=')")

@@ -77,7 +77,7 @@ def transfer_encoding(text: str) -> str:
     """7bit for short-lined ASCII; base64 for mostly non-ASCII text; else quoted-printable."""
     # 7bit/quoted-printable/base64 pass every relay, unlike 8bit (which needs 8BITMIME);
     # base64 keeps Japanese and Korean text a third the size quoted-printable would.
-    non_ascii = sum(1 for char in text if ord(char) > 127)
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))  # counted in C, not per char
     if not non_ascii and all(len(line) <= _MAX_LINE for line in text.splitlines()):
         return "7bit"
     return "base64" if non_ascii * 5 > len(text) else "quoted-printable"
