@@ -1,6 +1,7 @@
 """Deterministic language detection that answers None rather than guess on short text."""
 
 import re
+from functools import lru_cache
 
 from outreach.constants import (
     LANGUAGE_DETECTION_SEED,
@@ -18,6 +19,7 @@ _LETTER = re.compile(r"[^\W\d_]")
 _URL = re.compile(r"\S+://\S+|\S+@\S+")
 
 
+@lru_cache(maxsize=256)  # the inbox asks twice for each reply (reading it, classifying it)
 def detect_language(*texts: str | None) -> str | None:
     """The ISO 639-1 code of the texts' language, or None when too short or unsure."""
     text = _URL.sub(" ", " ".join(t for t in texts if t)).strip()
