@@ -156,11 +156,17 @@ class CompiledTemplate:
 
     def render(self, context: Mapping[str, Any]) -> RenderedMessage:
         """Render every part, raising RenderProblem naming the field at fault."""
-        subject = _render(self._subject, context).strip() if self._subject else None
-        text = _render(self._text, context).strip("\n") + "\n"
-        html = None
-        if self._html is not None:
-            html = _render(self._html, context).strip("\n") + "\n"
+        # One timer for the whole message: setting and clearing it costs more than rendering
+        # a short part, and each part still checks its own deadline as it goes.
+        try:
+            with _time_limit(MAX_RENDER_SECONDS):
+                subject = _render(self._subject, context).strip() if self._subject else None
+                text = _render(self._text, context).strip("\n") + "\n"
+                html = None
+                if self._html is not None:
+                    html = _render(self._html, context).strip("\n") + "\n"
+        except RenderLimit as exc:  # the timer went off between two parts
+            raise RenderProblem(TEMPLATE_CODE, f"over a limit: {exc}") from None
         _check_finished(subject, text, html)
         return RenderedMessage(subject=subject, text=text, html=html)
 
@@ -197,14 +203,14 @@ def _render_bounded(template: Template, context: Mapping[str, Any]) -> str:
     pieces: list[str] = []
     size = 0
     deadline = time.monotonic() + MAX_RENDER_SECONDS
-    with _time_limit(MAX_RENDER_SECONDS):
-        for piece in template.generate(dict(context)):
-            size += len(piece)
-            if size > MAX_OUTPUT_CHARACTERS:
-                raise RenderLimit(f"the output is over {MAX_OUTPUT_CHARACTERS:,} characters")
-            if time.monotonic() > deadline:
-                raise RenderLimit(f"rendering took over {MAX_RENDER_SECONDS:g} s")
-            pieces.append(piece)
+    # The caller's timer interrupts a loop that writes nothing (see CompiledTemplate.render).
+    for piece in template.generate(dict(context)):
+        size += len(piece)
+        if size > MAX_OUTPUT_CHARACTERS:
+            raise RenderLimit(f"the output is over {MAX_OUTPUT_CHARACTERS:,} characters")
+        if time.monotonic() > deadline:
+            raise RenderLimit(f"rendering took over {MAX_RENDER_SECONDS:g} s")
+        pieces.append(piece)
     return "".join(pieces)
 
 
