@@ -37,11 +37,7 @@ def normalise_entry(entry: str) -> str:
 
 def suppression_for(session: Session, address: str) -> Suppression | None:
     """The entry that blocks this address (the address itself or its domain), if any."""
-    normal = address.lower()
-    keys = [normal, "@" + domain_of(normal)]
-    erased = _erased_entry(session, normal)
-    if erased is not None:
-        keys.append(erased)  # a forgotten person, known only by the hash of their address
+    keys = _blocking_entries(erasure_key(session), address)
     statement = select(Suppression).where(col(Suppression.address).in_(keys))
     return session.exec(statement).first()
 
@@ -50,22 +46,21 @@ def suppressed_among(session: Session, addresses: Iterable[str]) -> set[str]:
     """Which of these addresses a suppression blocks (itself, its domain, or its erasure
     hash), in one query: suppression_for for many at once."""
     key = erasure_key(session)
-    keys_of: dict[str, list[str]] = {}
-    for address in addresses:
-        normal = address.lower()
-        keys = [normal, "@" + domain_of(normal)]
-        if key is not None:
-            keys.append(erased_address(key, normal))
-        keys_of[address] = keys
+    keys_of = {address: _blocking_entries(key, address) for address in addresses}
     wanted = {k for keys in keys_of.values() for k in keys}
     statement = select(Suppression.address).where(col(Suppression.address).in_(wanted))
     found = set(session.exec(statement))
     return {address for address, keys in keys_of.items() if found.intersection(keys)}
 
 
-def _erased_entry(session: Session, address: str) -> str | None:
-    key = erasure_key(session)
-    return erased_address(key, address) if key is not None else None
+def _blocking_entries(key: bytes | None, address: str) -> list[str]:
+    """The suppression entries that would block this address: itself, its domain, and, once
+    anyone was forgotten, the hash a forgotten person is known by."""
+    normal = address.lower()
+    entries = [normal, "@" + domain_of(normal)]
+    if key is not None:
+        entries.append(erased_address(key, normal))
+    return entries
 
 
 _KEY_SEEN = "outreach.erasure_key"  # session.info: the key as this session read it
