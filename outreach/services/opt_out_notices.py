@@ -25,8 +25,7 @@ from outreach.services.app import App
 from outreach.services.composing import Composed
 from outreach.services.history import record_event
 from outreach.services.outbox import store_outgoing
-
-OPT_OUT_SOURCE = "opt-out"  # the suppression source record_reply gives an opt-out
+from outreach.services.replies import ReplyKind
 
 
 def queue_opt_out_notices(app: App, now: datetime) -> int:
@@ -55,17 +54,20 @@ def _owed(session: Session, now: datetime) -> list[tuple[Creator, datetime]]:
     statement = (
         select(Creator, Suppression.created_at)
         .join(Suppression, col(Suppression.address) == col(Creator.email))
-        .where(Suppression.source == OPT_OUT_SOURCE,
+        .where(Suppression.source == ReplyKind.OPT_OUT.value,  # as record_reply stores it
                col(Suppression.created_at) >= now - timedelta(days=NOTICE_DAYS))
     )  # fmt: skip
-    owed = []
-    for creator, opted_out_at in session.exec(statement):
-        if not korean_advertising(creator.country) or creator.id is None:
-            continue
-        occasion = notice_occasion(creator.id)
-        if session.exec(select(Message.id).where(Message.occasion == occasion)).first() is None:
-            owed.append((creator, opted_out_at))
-    return owed
+    recent = {
+        notice_occasion(creator.id): (creator, at)
+        for creator, at in session.exec(statement)
+        if creator.id is not None and korean_advertising(creator.country)
+    }
+    if not recent:
+        return []  # the usual case, at every pass of the worker: one query and done
+    given = select(Message.occasion).where(col(Message.occasion).in_(list(recent)))
+    for occasion in session.exec(given):
+        recent.pop(occasion or "", None)
+    return list(recent.values())
 
 
 def _last_sent(session: Session, creator: Creator) -> Message | None:
