@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import ColumnElement, and_, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -63,12 +63,7 @@ def plan_due(app: App, specs: Mapping[str, CampaignSpec], now: datetime) -> Plan
 def _release_written_notes(app: App, now: datetime) -> None:
     """First touches held for their personal note, now written or changed: plan them again."""
     with app.session() as session:
-        held = session.exec(
-            select(Message, Enrollment, Creator)
-            .join(Enrollment, col(Message.enrollment_id) == col(Enrollment.id))
-            .join(Creator, col(Message.creator_id) == col(Creator.id))
-            .where(held_for_its_note(), Enrollment.state == EnrollmentState.ACTIVE.value)
-        ).all()  # fmt: skip
+        held = _held_steps(session, held_for_its_note())
         if not held:
             return  # the usual case: nothing waits for a note, and no creator is scanned
         # A guard hold ends when any note changed after it (theirs, or the one it copied).
@@ -81,9 +76,7 @@ def _release_written_notes(app: App, now: datetime) -> None:
                 and message.scheduled_at < latest_change
             )
             if written and changed:
-                # The planner fills the held row in (see _plan_step), as `outbox resolve --resend`.
-                enrollment.next_step, enrollment.next_due_at = message.step or 1, now
-                session.add(enrollment)
+                _plan_again(session, message, enrollment, now)
         session.commit()
 
 
@@ -91,22 +84,33 @@ def _release_allowed_sources(app: App, specs: Mapping[str, CampaignSpec], now: d
     """Steps held because the creator's country did not allow the address's source: plan
     them again once it does (consent recorded, a source imported)."""
     with app.session() as session:
-        held = session.exec(
-            select(Message, Enrollment, Creator)
-            .join(Enrollment, col(Message.enrollment_id) == col(Enrollment.id))
-            .join(Creator, col(Message.creator_id) == col(Creator.id))
-            .where(Message.state == MessageState.HELD.value,
-                   col(Message.last_error).startswith(SOURCE_REFUSED),
-                   Enrollment.state == EnrollmentState.ACTIVE.value)
-        ).all()  # fmt: skip
-        for message, enrollment, creator in held:
+        refused = and_(col(Message.state) == MessageState.HELD.value,
+                       col(Message.last_error).startswith(SOURCE_REFUSED))  # fmt: skip
+        for message, enrollment, creator in _held_steps(session, refused):
             spec = specs.get(enrollment.campaign)
             advertising = spec.advertising if spec else True
             if source_refusal(creator.country, creator.email_source, advertising) is None:
-                # The planner fills the held row in (see _plan_step), as `outbox resolve --resend`.
-                enrollment.next_step, enrollment.next_due_at = message.step or 1, now
-                session.add(enrollment)
+                _plan_again(session, message, enrollment, now)
         session.commit()
+
+
+def _held_steps(
+    session: Session, why: ColumnElement[bool]
+) -> Sequence[tuple[Message, Enrollment, Creator]]:
+    """The held steps of active enrolments that `why` selects, with enrolment and creator."""
+    return session.exec(
+        select(Message, Enrollment, Creator)
+        .join(Enrollment, col(Message.enrollment_id) == col(Enrollment.id))
+        .join(Creator, col(Message.creator_id) == col(Creator.id))
+        .where(why, Enrollment.state == EnrollmentState.ACTIVE.value)
+    ).all()
+
+
+def _plan_again(session: Session, message: Message, enrollment: Enrollment, now: datetime) -> None:
+    """Make a held step due now: the planner fills the held row in (see _plan_step), as
+    `outbox resolve --resend` does."""
+    enrollment.next_step, enrollment.next_due_at = message.step or 1, now
+    session.add(enrollment)
 
 
 def _plan_batch(
