@@ -122,14 +122,8 @@ class Dispatcher:
             return message, creator
         spec = self.specs.get(message.campaign)
         if spec is None:
-            message.state = MessageState.HELD.value
-            message.last_error = f"campaign file for {message.campaign!r} not found"
-            message.lease_owner = message.lease_expires_at = None
-            session.add(message)
-            record_event(session, creator, "held", f"{message.template!r} held: "
-                         f"{message.last_error}", now, message_id=message.id)  # fmt: skip
-            session.commit()
-            self.tally["held"] += 1
+            reason = f"campaign file for {message.campaign!r} not found"
+            self._hold(session, message, creator, reason, now, held_since=None)
             return None
         # The guard and the country's rules again at the moment of sending: a note, a profile
         # or a setting may have changed since planning.
@@ -137,14 +131,8 @@ class Dispatcher:
             self.app.settings, creator, message, spec.advertising
         )
         if problem is not None:
-            message.state, message.last_error, message.scheduled_at = (
-                MessageState.HELD.value, problem, now)  # fmt: skip
-            message.lease_owner = message.lease_expires_at = None
-            session.add(message)
-            record_event(session, creator, "held", f"{message.template!r} held: {problem}", now,
-                         message_id=message.id)  # fmt: skip
-            session.commit()
-            self.tally["held"] += 1
+            # Held since now: a guard hold ends when a note changes after it.
+            self._hold(session, message, creator, problem, now, held_since=now)
             return None
         hold = sender_hold(session, message.mailbox or DEFAULT_MAILBOX, now)
         if hold is not None:
@@ -171,6 +159,21 @@ class Dispatcher:
             return None
         session.commit()
         return message, creator
+
+    def _hold(
+        self, session: Session, message: Message, creator: Creator, reason: str,
+        now: datetime, held_since: datetime | None,
+    ) -> None:  # fmt: skip
+        """Keep the claimed message back for a person, with the reason, in the history too."""
+        message.state, message.last_error = MessageState.HELD.value, reason
+        if held_since is not None:
+            message.scheduled_at = held_since
+        message.lease_owner = message.lease_expires_at = None
+        session.add(message)
+        record_event(session, creator, "held", f"{message.template!r} held: {reason}", now,
+                     message_id=message.id)  # fmt: skip
+        session.commit()
+        self.tally["held"] += 1
 
     def _note_problem(
         self, session: Session, message: Message, creator: Creator, spec: CampaignSpec
