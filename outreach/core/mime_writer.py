@@ -25,14 +25,14 @@ def header(name: str, value: str) -> str:
     """One unstructured header (Subject), encoded when it is not plain folded ASCII."""
     if value.isascii() and max(map(len, value.split(" "))) <= _MAX_TOKEN:
         return fold(f"{name}: {value}")
-    return f"{name}: " + (CRLF + " ").join(encoded_words(value))
+    return f"{name}: {_folded_words(value)}"
 
 
 def address_header(name: str, display_name: str | None, address: str) -> str:
     """A From or To header: the name quoted as needed, or encoded when not ASCII."""
     if not display_name or display_name.isascii():
         return fold(f"{name}: {formataddr((display_name or '', address))}")
-    return f"{name}: " + (CRLF + " ").join(encoded_words(display_name)) + f" <{address}>"
+    return f"{name}: {_folded_words(display_name)} <{address}>"
 
 
 def encoded_words(text: str) -> list[str]:
@@ -50,6 +50,11 @@ def encoded_words(text: str) -> list[str]:
     if chunk or not words:
         words.append(_word("".join(chunk)))
     return words
+
+
+def _folded_words(text: str) -> str:
+    """The text as encoded words, one to a line of the header."""
+    return (CRLF + " ").join(encoded_words(text))
 
 
 def _word(text: str) -> str:
