@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, or_, update
+from sqlalchemy import bindparam, case, func, or_, update
 from sqlmodel import Session, col, select
 
 from outreach.adapters.models import (
@@ -20,6 +20,8 @@ from outreach.adapters.models import (
     EnrollmentState,
     Message,
     MessageState,
+    UTCDateTime,
+    table_of,
 )
 from outreach.adapters.transport import Transport
 from outreach.constants import DEFAULT_INBOX_FRESH_MINUTES, INBOX_RECHECK_SECONDS
@@ -44,13 +46,13 @@ from outreach.errors import (
 )
 from outreach.services.app import App
 from outreach.services.country_rules import sending_problem
+from outreach.services.delivery_record import Delivered, record_delivered
 from outreach.services.history import record_event
 from outreach.services.inbox_health import last_read_at
 from outreach.services.mailboxes import DEFAULT_MAILBOX
 from outreach.services.outbox import (
     Backoff,
     record_failure,
-    record_sent,
     stored_next_delay,
     wire_bytes,
 )
@@ -303,46 +305,77 @@ class Dispatcher:
         self, message_id: int | None, answer: str | None, error: DeliveryError | None
     ) -> None:
         """One transaction for the outcome; a message another worker holds is not touched."""
+        assert message_id is not None
         with self.app.session() as session:
+            if error is None:
+                assert answer is not None
+                sent = record_delivered(session, message_id, self.worker_id, answer,
+                                        self.clock(), self._next_delay)  # fmt: skip
+                if sent is not None:
+                    record_sender_success(session, sent.mailbox or DEFAULT_MAILBOX)
+                    self.tally["sent"] += 1
+                session.commit()
+                return
             message = session.get(Message, message_id)
             assert message is not None
             creator = session.get(Creator, message.creator_id)
             assert creator is not None
-            if (
-                message.state == MessageState.SENDING.value
-                and message.lease_owner != self.worker_id
-            ):
-                return
-            if message.state not in (MessageState.SENDING.value, MessageState.UNKNOWN.value):
-                return
-            # A message housekeeping declared "unknown" (we looked dead) that did go out is
-            # recorded as sent: that is the truth, and it settles the question for a person.
-            mailbox = message.mailbox or DEFAULT_MAILBOX
-            if error is None:
-                assert answer is not None
-                record_sender_success(session, mailbox)
-                self.tally["sent"] += 1
-                record_sent(
-                    session, message, creator, answer, self.clock(), self._next_delay(message)
-                )
-            elif message.state == MessageState.SENDING.value:
-                retried = record_failure(
-                    session, message, creator, error, self.clock(), self.backoff,
-                    first_attempt_at=message.first_attempt_at,
-                )  # fmt: skip
-                self.tally["retried" if retried else message.state] += 1
-                if isinstance(error, TemporaryDeliveryError):
-                    record_temporary_refusal(session, mailbox, message.id, str(error),
-                                             self.clock(), self.backoff)  # fmt: skip
+            if message.state != MessageState.SENDING.value or message.lease_owner != self.worker_id:
+                return  # another worker holds it, or it is settled ("unknown" stays unknown)
+            retried = record_failure(
+                session, message, creator, error, self.clock(), self.backoff,
+                first_attempt_at=message.first_attempt_at,
+            )  # fmt: skip
+            self.tally["retried" if retried else message.state] += 1
+            if isinstance(error, TemporaryDeliveryError):
+                record_temporary_refusal(session, message.mailbox or DEFAULT_MAILBOX, message.id,
+                                         str(error), self.clock(), self.backoff)  # fmt: skip
             session.commit()
 
-    def _next_delay(self, message: Message) -> timedelta | None:
-        spec = self.specs.get(message.campaign or "")
-        if spec is None or message.step is None:
-            return stored_next_delay(message)
-        if message.step >= len(spec.steps):
+    def _next_delay(self, sent: Delivered) -> timedelta | None:
+        spec = self.specs.get(sent.campaign or "")
+        if spec is None or sent.step is None:
+            return stored_next_delay(sent.next_step_delay_seconds)
+        if sent.step >= len(spec.steps):
             return None
-        return spec.steps[message.step].delay
+        return spec.steps[sent.step].delay
+
+
+def _claim_statement(dialect: str) -> Any:
+    """The claim of the most urgent due message, built once per dialect (see claim_next)."""
+    # Core on the tables, built once: this runs for every message, and building a statement
+    # costs several times what SQLite takes to run it.
+    messages, states = table_of(Message), table_of(CampaignState)
+    now = bindparam("now", type_=UTCDateTime())
+    # Paused campaigns are read inside the same statement: a pause stops the very next claim.
+    paused = select(states.c.name).where(states.c.paused.is_(True))
+    candidate = (
+        select(messages.c.id)
+        .where(
+            messages.c.state == MessageState.QUEUED.value,
+            messages.c.scheduled_at <= now,
+            or_(messages.c.campaign.is_(None), messages.c.campaign.not_in(paused)),
+        )
+        .order_by(messages.c.priority, messages.c.scheduled_at, messages.c.id)
+        .limit(1)
+    )
+    if dialect == "postgresql":
+        candidate = candidate.with_for_update(skip_locked=True)
+    return (
+        update(messages)
+        .where(messages.c.id == candidate.scalar_subquery())
+        .values(
+            state=MessageState.SENDING.value,
+            lease_owner=bindparam("worker"),
+            lease_expires_at=bindparam("until", type_=UTCDateTime()),
+            attempts=messages.c.attempts + 1,
+            first_attempt_at=func.coalesce(messages.c.first_attempt_at, now),
+        )
+        .returning(messages.c.id)
+    )
+
+
+_CLAIMS = {dialect: _claim_statement(dialect) for dialect in ("sqlite", "postgresql")}
 
 
 def claim_next(session: Session, worker_id: str, now: datetime, lease_seconds: int) -> int | None:
@@ -352,33 +385,11 @@ def claim_next(session: Session, worker_id: str, now: datetime, lease_seconds: i
     inner select skips rows other workers hold (FOR UPDATE SKIP LOCKED); SQLite serialises
     writers (BEGIN IMMEDIATE), which gives the same exclusivity on one host.
     """
-    # Paused campaigns are read inside the same statement: a pause stops the very next claim.
-    paused = select(CampaignState.name).where(col(CampaignState.paused).is_(True))
-    candidate = (
-        select(Message.id)
-        .where(
-            Message.state == MessageState.QUEUED.value,
-            col(Message.scheduled_at) <= now,
-            or_(col(Message.campaign).is_(None), col(Message.campaign).not_in(paused)),
-        )
-        .order_by(col(Message.priority), col(Message.scheduled_at), col(Message.id))
-        .limit(1)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        candidate = candidate.with_for_update(skip_locked=True)
-    statement = (
-        update(Message)
-        .where(col(Message.id) == candidate.scalar_subquery())
-        .values(
-            state=MessageState.SENDING.value,
-            lease_owner=worker_id,
-            lease_expires_at=now + timedelta(seconds=lease_seconds),
-            attempts=Message.attempts + 1,
-            first_attempt_at=func.coalesce(Message.first_attempt_at, now),
-        )
-        .returning(col(Message.id))
-    )
-    return session.exec(statement).scalar_one_or_none()
+    statement = _CLAIMS[session.get_bind().dialect.name]
+    until = now + timedelta(seconds=lease_seconds)
+    params = {"now": now, "worker": worker_id, "until": until}
+    claimed: int | None = session.connection().execute(statement, params).scalar_one_or_none()
+    return claimed
 
 
 def _stop_reason(session: Session, message: Message, creator: Creator, now: datetime) -> str | None:

@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from outreach.adapters.models import Creator, Event
+from outreach.adapters.models import Creator, Event, table_of
+
+_EVENTS = table_of(Event)
+_ADD_EVENT = insert(_EVENTS)  # built once: every send adds at least one event
 
 
 def record_event(
@@ -18,19 +22,25 @@ def record_event(
     at: datetime,
     message_id: int | None = None,
     detail: dict[str, Any] | None = None,
-) -> Event:
+) -> None:
     """Append one event to the creator's history (the caller commits)."""
     assert creator.id is not None
-    event = Event(
-        creator_id=creator.id,
-        at=at,
-        kind=kind,
-        summary=summary,
-        message_id=message_id,
-        detail=detail or {},
-    )
-    session.add(event)
-    return event
+    add_event(session, creator.id, kind, summary, at, message_id=message_id, detail=detail)
+
+
+def add_event(
+    session: Session,
+    creator_id: int,
+    kind: str,
+    summary: str,
+    at: datetime,
+    message_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append one event to a creator's history, known by id (the caller commits)."""
+    row = {"creator_id": creator_id, "at": at, "kind": kind, "summary": summary,
+           "message_id": message_id, "detail": detail or {}}  # fmt: skip
+    session.connection().execute(_ADD_EVENT, row)
 
 
 def timeline(session: Session, creator: Creator) -> list[Event]:

@@ -47,11 +47,9 @@ def wire_bytes(message: Message) -> bytes:
     return message.raw.replace("\r\n", "\n").replace("\n", "\r\n").encode("ascii")
 
 
-def stored_next_delay(message: Message) -> timedelta | None:
-    """The wait before the next step, as the campaign said when this message was planned."""
-    if message.next_step_delay_seconds is None:
-        return None
-    return timedelta(seconds=message.next_step_delay_seconds)
+def stored_next_delay(seconds: int | None) -> timedelta | None:
+    """The wait before the next step, as the campaign said when the message was planned."""
+    return None if seconds is None else timedelta(seconds=seconds)
 
 
 def outgoing_content(composed: Composed) -> dict[str, Any]:
@@ -143,46 +141,6 @@ def thread_for(session: Session, creator_id: int, campaign: str | None) -> Threa
     if not sent:
         return None
     return Thread(sent[0].subject, tuple(m.message_id for m in sent))
-
-
-def record_sent(
-    session: Session,
-    message: Message,
-    creator: Creator,
-    answer: str,
-    now: datetime,
-    next_delay: timedelta | None,
-) -> None:
-    """Mark the message sent, log it, and schedule the enrolment's next step (or finish it)."""
-    message.state = MessageState.SENT.value
-    message.sent_at = now
-    message.smtp_response = answer
-    message.last_error = None  # a 452 before the retry that went through is history now
-    message.lease_owner = message.lease_expires_at = None
-    session.add(message)
-    if creator.status == CreatorStatus.NEW.value:
-        creator.status = CreatorStatus.CONTACTED.value
-        session.add(creator)
-    record_event(
-        session,
-        creator,
-        "sent",
-        f"sent {message.template!r} ({message.language}) to {message.to_address}: "
-        f"{message.subject}",
-        now,
-        message_id=message.id,
-        detail={"message_id": message.message_id, "answer": answer, "text": message.body_text},
-    )
-    enrollment = _enrollment_of(session, message)
-    if enrollment is not None and enrollment.state == EnrollmentState.ACTIVE.value:
-        if next_delay is None:
-            end_enrollment(
-                session, enrollment, creator, EnrollmentState.COMPLETED, "sequence finished", now
-            )
-        else:
-            enrollment.next_due_at = now + next_delay
-            enrollment.updated_at = now
-            session.add(enrollment)
 
 
 def record_failure(

@@ -84,7 +84,11 @@ def resolve(
     creator = session.get(Creator, message.creator_id)
     assert creator is not None
     if sent:
-        delay = next_delay(message) if next_delay else stored_next_delay(message)
+        delay = (
+            next_delay(message)
+            if next_delay
+            else stored_next_delay(message.next_step_delay_seconds)
+        )
         _confirm_sent(session, message, creator, now, delay)
     elif message.state == MessageState.HELD.value:
         _replan(session, message, creator, now)

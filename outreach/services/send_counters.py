@@ -5,28 +5,45 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from outreach.adapters.models import SendCounter
+from outreach.adapters.models import SendCounter, table_of
+
+# The table, not the ORM class: these statements run on the send path for every message, and
+# the ORM's bulk-statement machinery costs several times the statement itself.
+COUNTERS = table_of(SendCounter)
 
 
 def _upsert(session: Session) -> Any:
     dialect = session.get_bind().dialect.name
-    return pg_insert if dialect == "postgresql" else sqlite_insert
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(COUNTERS)
+
+
+def _take_slot_statement(dialect: str) -> Any:
+    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(COUNTERS)
+    return (
+        insert.values(scope=bindparam("scope"), day=bindparam("day"), sent=1)
+        .on_conflict_do_update(
+            index_elements=["scope", "day"],
+            set_={"sent": COUNTERS.c.sent + 1},
+            where=COUNTERS.c.sent < bindparam("cap"),
+        )
+        .returning(COUNTERS.c.scope)
+    )
+
+
+# Built once: every message takes two or three slots, and building costs more than running.
+_TAKE_SLOT = {dialect: _take_slot_statement(dialect) for dialect in ("sqlite", "postgresql")}
 
 
 def take_slot(session: Session, scope: str, day: str, cap: int) -> bool:
     """Count one send against a daily cap in one atomic statement; False when it is full."""
-    insert = _upsert(session)(SendCounter).values(scope=scope, day=day, sent=1)
-    statement = insert.on_conflict_do_update(
-        index_elements=["scope", "day"],
-        set_={"sent": SendCounter.sent + 1},
-        where=col(SendCounter.sent) < cap,
-    ).returning(col(SendCounter.scope))
-    return session.exec(statement).first() is not None
+    statement = _TAKE_SLOT[session.get_bind().dialect.name]
+    params = {"scope": scope, "day": day, "cap": cap}
+    return session.connection().execute(statement, params).first() is not None
 
 
 def claim_until(session: Session, scope: str, now: datetime, gap: timedelta) -> datetime | None:
@@ -34,34 +51,36 @@ def claim_until(session: Session, scope: str, now: datetime, gap: timedelta) -> 
 
     Returns None when taken, else the moment the current holder's span ends.
     """
-    insert = _upsert(session)(SendCounter).values(scope=scope, day="*", next_send_at=now + gap)
+    insert = _upsert(session).values(scope=scope, day="*", next_send_at=now + gap)
+    next_send_at = COUNTERS.c.next_send_at
     statement = insert.on_conflict_do_update(
         index_elements=["scope", "day"],
         set_={"next_send_at": now + gap},
-        where=or_(col(SendCounter.next_send_at).is_(None), col(SendCounter.next_send_at) <= now),
-    ).returning(col(SendCounter.scope))
-    if session.exec(statement).first() is not None:
+        where=or_(next_send_at.is_(None), next_send_at <= now),
+    ).returning(COUNTERS.c.scope)
+    connection = session.connection()
+    if connection.execute(statement).first() is not None:
         return None
-    counter = session.get(SendCounter, (scope, "*"))
-    assert counter is not None and counter.next_send_at is not None
-    return counter.next_send_at
+    holder = select(next_send_at).where(COUNTERS.c.scope == scope, COUNTERS.c.day == "*")
+    until: datetime | None = connection.execute(holder).scalar_one()
+    assert until is not None
+    return until
 
 
 def add_to_counter(session: Session, scope: str, day: str, amount: int = 1) -> None:
     """Add to a running count in one atomic statement (no cap)."""
-    insert = _upsert(session)(SendCounter).values(scope=scope, day=day, sent=amount)
+    insert = _upsert(session).values(scope=scope, day=day, sent=amount)
     statement = insert.on_conflict_do_update(
-        index_elements=["scope", "day"], set_={"sent": SendCounter.sent + amount}
+        index_elements=["scope", "day"], set_={"sent": COUNTERS.c.sent + amount}
     )
-    session.exec(statement)
+    session.connection().execute(statement)
 
 
 def give_back_slot(session: Session, scope: str, day: str) -> None:
     """Undo one take_slot of a send that never left (the mailbox could not log in)."""
     statement = (
-        update(SendCounter)
-        .where(col(SendCounter.scope) == scope, col(SendCounter.day) == day)
-        .where(col(SendCounter.sent) > 0)
-        .values(sent=SendCounter.sent - 1)
+        update(COUNTERS)
+        .where(COUNTERS.c.scope == scope, COUNTERS.c.day == day, COUNTERS.c.sent > 0)
+        .values(sent=COUNTERS.c.sent - 1)
     )
-    session.exec(statement)
+    session.connection().execute(statement)

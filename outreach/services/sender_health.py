@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, func, or_, update
+from sqlalchemy import ColumnElement, bindparam, func, or_, update
 from sqlmodel import Session, col, select
 
-from outreach.adapters.models import Message, MessageState, SenderHealth
+from outreach.adapters.models import Message, MessageState, SenderHealth, table_of
 from outreach.constants import SENDER_TEMPORARY_FAILURES
 from outreach.services.mailboxes import DEFAULT_MAILBOX
 
@@ -102,15 +102,25 @@ def record_temporary_refusal(
     session.add(health)
 
 
+_HEALTH = table_of(SenderHealth)
+# Built once: it runs after every message sent.
+_CLEAR_FAULTS = (
+    update(_HEALTH)
+    .where(
+        _HEALTH.c.mailbox == bindparam("b_mailbox"),
+        or_(
+            _HEALTH.c.failures > 0,
+            _HEALTH.c.failing_since.is_not(None),
+            _HEALTH.c.last_refused_message.is_not(None),
+        ),
+    )
+    .values(failures=0, failing_since=None, retry_at=None, last_refused_message=None)
+)
+
+
 def record_sender_success(session: Session, mailbox: str) -> None:
     """A message went: whatever failed before is over."""
-    health = session.get(SenderHealth, mailbox)
-    if health is not None and (
-        health.failures or health.failing_since or health.last_refused_message
-    ):
-        health.failures, health.failing_since, health.retry_at = 0, None, None
-        health.last_refused_message = None
-        session.add(health)
+    session.connection().execute(_CLEAR_FAULTS, {"b_mailbox": mailbox})
 
 
 def failing_senders(session: Session) -> list[SenderHealth]:

@@ -29,7 +29,8 @@ from outreach.errors import (
 from outreach.services.app import App
 from outreach.services.composing import Composed, compose, missing_postal_address
 from outreach.services.creators import find_creator
-from outreach.services.outbox import record_failure, record_sent, store_outgoing, thread_for
+from outreach.services.delivery_record import Delivered, record_delivered
+from outreach.services.outbox import record_failure, store_outgoing, thread_for
 from outreach.services.personal_notes import campaign_note
 from outreach.services.suppressions import suppression_for
 
@@ -148,9 +149,16 @@ def send_now(
             record_failure(session, row, creator, exc, app.clock(), backoff=None)
             session.commit()
             raise
-        record_sent(session, row, creator, answer, app.clock(), next_delay=None)
+        assert row.id is not None and row.lease_owner is not None
+        record_delivered(session, row.id, row.lease_owner, answer, app.clock(), _no_next_step)
         session.commit()
+        session.refresh(row)
         return SendResult(row, composed)
+
+
+def _no_next_step(_sent: Delivered) -> None:
+    """A one-off message belongs to no sequence: nothing follows it."""
+    return None
 
 
 def _refuse_duplicate(

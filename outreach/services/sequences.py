@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, update
+from sqlmodel import Session, select
 
 from outreach.adapters.models import (
     Creator,
@@ -13,9 +14,11 @@ from outreach.adapters.models import (
     EnrollmentState,
     Message,
     MessageState,
+    UTCDateTime,
+    table_of,
 )
 from outreach.errors import NotFoundError, OutreachError
-from outreach.services.history import record_event
+from outreach.services.history import add_event, record_event
 from outreach.services.suppressions import suppression_for
 
 
@@ -33,18 +36,81 @@ def end_enrollment(
     enrollment.next_due_at = None
     enrollment.updated_at = now
     session.add(enrollment)
-    pending = select(Message).where(
-        Message.enrollment_id == enrollment.id,
-        col(Message.state).in_([MessageState.QUEUED.value, MessageState.DRAFT.value]),
-    )
-    for message in session.exec(pending):
-        message.state = MessageState.CANCELLED.value
-        message.last_error = reason
-        session.add(message)
-    record_event(
-        session, creator, f"sequence_{state.value}",
-        f"campaign {enrollment.campaign!r}: {reason}", now,
-    )  # fmt: skip
+    assert enrollment.id is not None and creator.id is not None
+    _closed(session, enrollment.id, enrollment.campaign, creator.id, state, reason, now)
+
+
+_ENROLLMENTS, _MESSAGES = table_of(Enrollment), table_of(Message)
+_PENDING = (MessageState.QUEUED.value, MessageState.DRAFT.value)
+# Built once: the send path sets or ends a sequence with every message it sends.
+_ACTIVE_ONE = update(_ENROLLMENTS).where(
+    _ENROLLMENTS.c.id == bindparam("b_id"), _ENROLLMENTS.c.state == EnrollmentState.ACTIVE.value
+)
+_FINISH = _ACTIVE_ONE.values(
+    state=bindparam("b_state"),
+    end_reason=bindparam("b_reason"),
+    next_due_at=None,
+    updated_at=bindparam("b_now", type_=UTCDateTime()),
+).returning(_ENROLLMENTS.c.campaign)
+_NEXT_DUE = _ACTIVE_ONE.values(
+    next_due_at=bindparam("b_due", type_=UTCDateTime()),
+    updated_at=bindparam("b_now", type_=UTCDateTime()),
+)
+_CANCEL_PENDING = (
+    update(_MESSAGES)
+    .where(_MESSAGES.c.enrollment_id == bindparam("b_id"), _MESSAGES.c.state.in_(_PENDING))
+    .values(state=MessageState.CANCELLED.value, last_error=bindparam("b_reason"))
+)
+
+
+def finish_sequence(
+    session: Session,
+    enrollment_id: int,
+    creator_id: int,
+    state: EnrollmentState,
+    reason: str,
+    now: datetime,
+) -> bool:
+    """end_enrollment for a sequence known by id, if it is still active (False: it was not).
+
+    Core statements, for the send path; the caller commits.
+    """
+    params = {"b_id": enrollment_id, "b_state": state.value, "b_reason": reason, "b_now": now}
+    campaign = session.connection().execute(_FINISH, params).scalar_one_or_none()
+    if campaign is None:
+        return False
+    _closed(session, enrollment_id, campaign, creator_id, state, reason, now)
+    return True
+
+
+def next_step_due(session: Session, enrollment_id: int, due: datetime, now: datetime) -> None:
+    """Set when an active sequence's next step is due (one Core statement; caller commits)."""
+    params = {"b_id": enrollment_id, "b_due": due, "b_now": now}
+    session.connection().execute(_NEXT_DUE, params)
+
+
+def _closed(
+    session: Session,
+    enrollment_id: int,
+    campaign: str,
+    creator_id: int,
+    state: EnrollmentState,
+    reason: str,
+    now: datetime,
+) -> None:
+    """What ending a sequence does beyond the enrolment: its queued messages, the history."""
+    session.flush()  # messages changed in memory reach the table before the update below
+    params = {"b_id": enrollment_id, "b_reason": reason}
+    session.connection().execute(_CANCEL_PENDING, params)
+    for item in list(session.identity_map.values()):
+        # Loaded copies would otherwise still say queued (the update above bypasses them).
+        if not isinstance(item, Message) or item.enrollment_id != enrollment_id:
+            continue
+        if item.state in _PENDING:
+            item.state, item.last_error = MessageState.CANCELLED.value, reason
+            session.add(item)
+    add_event(session, creator_id, f"sequence_{state.value}",
+              f"campaign {campaign!r}: {reason}", now)  # fmt: skip
 
 
 def resume_enrollment(
