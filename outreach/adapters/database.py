@@ -22,6 +22,7 @@ def make_engine(url: str) -> Engine:
             event.listen(engine, "begin", _sqlite_begin_immediate)
         else:
             engine = create_engine(url, pool_pre_ping=True)
+            event.listen(engine, "begin", _postgres_begin)
     except Exception as exc:  # driver import errors and malformed URLs
         shown = masked_database_url(url)
         raise SettingsError(f"OUTREACH_DATABASE_URL ({shown}): {type(exc).__name__}") from None
@@ -40,11 +41,31 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# An execution option (Session.connection(execution_options=...)) for a transaction that may
+# be lost at a power cut without harm, so its commit does not wait for the disk. Only the
+# record of what a message did qualifies: lost, the message stays "sending" and is shown as
+# unknown, never sent again; and the next claim's commit, which does wait, makes it durable
+# before another message goes. A killed process loses nothing either way.
+RELAXED_COMMIT = "outreach_relaxed_commit"
+
+
 def _sqlite_begin_immediate(connection: Any) -> None:
+    # PRAGMA synchronous may not change inside a transaction: it is chosen here, per
+    # transaction, and sent only when it differs from what this connection has.
+    level = "NORMAL" if connection.get_execution_options().get(RELAXED_COMMIT) else "FULL"
+    info = connection.connection.info
+    if info.get("synchronous") != level:
+        connection.exec_driver_sql(f"PRAGMA synchronous={level}")
+        info["synchronous"] = level
     # A deferred transaction that reads, then writes, can fail with "database is locked"
     # when another process wrote in between; taking the write lock up front serialises
     # workers on one host instead (SQLite serves one host; PostgreSQL serves several).
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _postgres_begin(connection: Any) -> None:
+    if connection.get_execution_options().get(RELAXED_COMMIT):
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
 
 def create_schema(engine: Engine) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam, case, func, or_, update
 from sqlmodel import Session, col, select
 
+from outreach.adapters.database import RELAXED_COMMIT
 from outreach.adapters.models import (
     CampaignState,
     Creator,
@@ -109,10 +110,8 @@ class Dispatcher:
         self, session: Session, message_id: int, now: datetime
     ) -> tuple[Message, Creator] | None:
         """Re-check at the moment of sending and pass the caps, gaps and window, or put back."""
-        message = session.get(Message, message_id)
-        assert message is not None
-        creator = session.get(Creator, message.creator_id)
-        assert creator is not None
+        # One query; the enrolment is then in the session, so the checks' gets cost nothing.
+        message, creator, _enrollment = session.exec(_CLAIMED, params={"b_id": message_id}).one()
         stop_reason = _stop_reason(session, message, creator, now)
         if stop_reason:
             _cancel(session, message, creator, stop_reason, now)
@@ -307,6 +306,7 @@ class Dispatcher:
         """One transaction for the outcome; a message another worker holds is not touched."""
         assert message_id is not None
         with self.app.session() as session:
+            session.connection(execution_options={RELAXED_COMMIT: True})
             if error is None:
                 assert answer is not None
                 sent = record_delivered(session, message_id, self.worker_id, answer,
@@ -339,6 +339,14 @@ class Dispatcher:
         if sent.step >= len(spec.steps):
             return None
         return spec.steps[sent.step].delay
+
+
+_CLAIMED = (
+    select(Message, Creator, Enrollment)
+    .join(Creator, col(Creator.id) == col(Message.creator_id))
+    .outerjoin(Enrollment, col(Enrollment.id) == col(Message.enrollment_id))
+    .where(col(Message.id) == bindparam("b_id"))
+)
 
 
 def _claim_statement(dialect: str) -> Any:

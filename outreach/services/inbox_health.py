@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from outreach.adapters.models import Inbound, InboxHealth, Message, MessageState
@@ -64,8 +64,14 @@ def inbox_health(session: Session) -> list[InboxHealth]:
 
 def last_read_at(session: Session, mailbox: str) -> datetime | None:
     """When this mailbox was last read successfully (None: never)."""
-    health = session.get(InboxHealth, mailbox)
-    return health.last_read_at if health is not None else None
+    found: datetime | None = session.exec(_LAST_READ, params={"b_mailbox": mailbox}).first()
+    return found
+
+
+# Built once: asked before every campaign message sent.
+_LAST_READ = select(InboxHealth.last_read_at).where(
+    col(InboxHealth.mailbox) == bindparam("b_mailbox")
+)
 
 
 def waiting_for_inbox(session: Session) -> int:

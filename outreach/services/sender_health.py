@@ -19,9 +19,13 @@ PAUSED_RECHECK = timedelta(hours=1)
 WAITING_FOR_MAILBOX = "waiting for mailbox"  # how a message waiting for its mailbox says so
 
 
+# Built once: asked before every message sent.
+_HEALTH_OF = select(SenderHealth).where(col(SenderHealth.mailbox) == bindparam("b_mailbox"))
+
+
 def sender_hold(session: Session, mailbox: str, now: datetime) -> tuple[datetime, str] | None:
     """Until when the mailbox's messages wait, and why; None when it may send."""
-    health = session.get(SenderHealth, mailbox)
+    health = session.exec(_HEALTH_OF, params={"b_mailbox": mailbox}).first()
     if health is None:
         return None
     if health.paused_at is not None:

@@ -6,9 +6,10 @@ import secrets
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
-from outreach.adapters.models import Creator, StoredKey, Suppression
+from outreach.adapters.models import Creator, StoredKey, Suppression, table_of
 from outreach.core.addresses import AddressError, domain_of, normalise_address
 from outreach.core.erasure import ERASED_PREFIX, ERASURE_KEY, erased_address
 from outreach.errors import NotFoundError, OutreachError
@@ -38,8 +39,13 @@ def normalise_entry(entry: str) -> str:
 def suppression_for(session: Session, address: str) -> Suppression | None:
     """The entry that blocks this address (the address itself or its domain), if any."""
     keys = _blocking_entries(erasure_key(session), address)
-    statement = select(Suppression).where(col(Suppression.address).in_(keys))
-    return session.exec(statement).first()
+    return session.exec(_BLOCKING, params={"b_keys": keys}).first()
+
+
+# Built once: asked for every message sent.
+_BLOCKING = select(Suppression).where(
+    col(Suppression.address).in_(bindparam("b_keys", expanding=True))
+)
 
 
 def suppressed_among(session: Session, addresses: Iterable[str]) -> set[str]:
@@ -63,6 +69,8 @@ def _blocking_entries(key: bytes | None, address: str) -> list[str]:
     return entries
 
 
+_KEYS = table_of(StoredKey)
+_STORED_KEY = select(_KEYS.c.value).where(_KEYS.c.name == ERASURE_KEY)
 _KEY_SEEN = "outreach.erasure_key"  # session.info: the key as this session read it
 
 
@@ -72,12 +80,12 @@ def erasure_key(session: Session, create: bool = False) -> bytes | None:
         # Asked once per message when planning or sending: read once per session (a key
         # made meanwhile by another process only concerns rows it already anonymised).
         return session.info[_KEY_SEEN]
-    stored = session.get(StoredKey, ERASURE_KEY)
-    if stored is None and create:
-        stored = StoredKey(name=ERASURE_KEY, value=secrets.token_hex(32))
-        session.add(stored)
+    value = session.connection().execute(_STORED_KEY).scalar_one_or_none()
+    if value is None and create:
+        value = secrets.token_hex(32)
+        session.add(StoredKey(name=ERASURE_KEY, value=value))
         session.flush()
-    key = bytes.fromhex(stored.value) if stored is not None else None
+    key = bytes.fromhex(value) if value is not None else None
     session.info[_KEY_SEEN] = key
     return key
 
