@@ -295,7 +295,9 @@ class Inbound(SQLModel, table=True):
     sender: str | None = None
     subject: str = Field(default="", sa_column=Column(Text, nullable=False))
     text: str = Field(default="", sa_column=Column(Text, nullable=False))
-    header_message_id: str | None = None
+    # Indexed: every message read asks whether its Message-ID was read before (without the
+    # index each sync reads the whole inbound table once per message).
+    header_message_id: str | None = Field(default=None, index=True)
     in_reply_to: str | None = None  # the Message-ID of ours it answers, when matched
     creator_id: int | None = Field(default=None, foreign_key="creators.id", index=True)
     message_id: int | None = Field(default=None, foreign_key="messages.id")

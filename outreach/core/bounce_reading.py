@@ -163,8 +163,13 @@ def read_bounce(message: EmailMessage) -> Bounce | None:
     from_dsn, reported = _read_dsn(message, text, original_id)
     if from_dsn is not None or reported:
         return from_dsn  # a report whose recipients were all delivered/relayed is no bounce
-    recipients, permanent = _flufl_recipients(message)
-    if not recipients and _looks_like_bounce(message, text):
+    looks_like_bounce = _looks_like_bounce(message, text)
+    # flufl.bounce runs some twenty detectors over the whole message; a message that answers
+    # a thread (In-Reply-To) from an ordinary sender under an ordinary subject is a person's
+    # answer, not a mail system's report, and skipping them there halves reading a reply.
+    answers_a_thread = bool(message.get("In-Reply-To")) and not looks_like_bounce
+    recipients, permanent = ((), False) if answers_a_thread else _flufl_recipients(message)
+    if not recipients and looks_like_bounce:
         recipients = _heuristic_recipients(message, text)
     if not recipients:
         return None

@@ -10,9 +10,11 @@ from email.parser import BytesHeaderParser
 from email.utils import getaddresses
 from typing import cast
 
+from sqlalchemy import bindparam, case, update
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlmodel import Session, col, func, or_, select
 
+from outreach.adapters.database import RELAXED_COMMIT
 from outreach.adapters.imap_inbox import FOLDER as FOLDER_NAME
 from outreach.adapters.imap_inbox import MAX_MESSAGE_BYTES, ImapInbox, legacy_mailbox_prefix
 from outreach.adapters.models import (
@@ -23,6 +25,8 @@ from outreach.adapters.models import (
     MailboxCheckpoint,
     Message,
     MessageState,
+    UTCDateTime,
+    table_of,
 )
 from outreach.constants import QUARANTINED
 from outreach.core.answer_times import answered_at
@@ -83,8 +87,14 @@ def sync_inbox(app: App, inbox: ImapInbox, now: datetime) -> SyncReport:
             checkpoint = session.get(MailboxCheckpoint, inbox.mailbox)
         known = (checkpoint.uidvalidity, checkpoint.last_uid) if checkpoint else (None, 0)
         batch = inbox.fetch_new(known[0], known[1], SYNC_BATCH)
-        for uid, raw in batch.messages:
+        last = len(batch.messages) - 1
+        for index, (uid, raw) in enumerate(batch.messages):
             with app.session() as session:
+                # Each message's record and checkpoint are one transaction, so one lost at a
+                # power cut is simply read again: only the batch's last commit waits for the
+                # disk, and it makes every one before it durable before anything is moved.
+                relaxed = {RELAXED_COMMIT: index < last}
+                session.connection(execution_options=relaxed)
                 try:
                     kind = _take(session, inbox.mailbox, batch.uidvalidity, uid, raw, now,
                                  app.settings.return_path, uid in batch.headers_only)  # fmt: skip
@@ -182,10 +192,31 @@ def _quarantine(
                         note=f"set aside after an unexpected error: {reason}"))  # fmt: skip
 
 
+_CHECKPOINTS = table_of(MailboxCheckpoint)
+_ADVANCE = (
+    update(_CHECKPOINTS)
+    .where(
+        _CHECKPOINTS.c.mailbox == bindparam("b_mailbox"),
+        _CHECKPOINTS.c.uidvalidity == bindparam("b_validity"),
+    )
+    .values(
+        # max(last_uid, uid), said so both SQLite and PostgreSQL take it
+        last_uid=case(
+            (_CHECKPOINTS.c.last_uid < bindparam("b_uid"), bindparam("b_uid")),
+            else_=_CHECKPOINTS.c.last_uid,
+        ),
+        updated_at=bindparam("b_now", type_=UTCDateTime()),
+    )
+)
+
+
 def advance_checkpoint(
     session: Session, mailbox: str, uidvalidity: int, uid: int, now: datetime
 ) -> None:
     """Move a folder's checkpoint past this UID (starting over when UIDVALIDITY changed)."""
+    params = {"b_mailbox": mailbox, "b_validity": uidvalidity, "b_uid": uid, "b_now": now}
+    if session.connection().execute(_ADVANCE, params).rowcount:
+        return  # the usual case, in one statement; a new folder or UIDVALIDITY goes below
     checkpoint = session.get(MailboxCheckpoint, mailbox)
     if checkpoint is None:
         checkpoint = MailboxCheckpoint(mailbox=mailbox, uidvalidity=uidvalidity, updated_at=now)
@@ -311,10 +342,19 @@ def _misread_as_bounce(
     return _bounced_creator(session, reading, ours) is None
 
 
+# Built once: each runs for every message read (building one costs more than running it).
+_INBOUND = table_of(Inbound)
+_SEEN = select(func.count()).where(_INBOUND.c.header_message_id == bindparam("b_id"))
+_OURS_AMONG = (
+    select(Message)
+    .where(col(Message.message_id).in_(bindparam("b_references", expanding=True)))
+    .order_by(col(Message.id))
+)
+
+
 def _seen(session: Session, mailbox: str, header_message_id: str) -> bool:
     """Whether this Message-ID was read before, in this mailbox or under any other name."""
-    statement = select(func.count()).where(Inbound.header_message_id == header_message_id)
-    return bool(session.exec(statement).one())
+    return bool(session.connection().execute(_SEEN, {"b_id": header_message_id}).scalar_one())
 
 
 def _by_references(session: Session, reading: Reading) -> Message | None:
@@ -322,11 +362,13 @@ def _by_references(session: Session, reading: Reading) -> Message | None:
     candidates = list(reading.references)
     if reading.bounce and reading.bounce.original_message_id:
         candidates.insert(0, reading.bounce.original_message_id)
-    for reference in candidates:
-        found = session.exec(select(Message).where(Message.message_id == reference)).first()
-        if found is not None:
-            return found
-    return None
+    if not candidates:
+        return None
+    # One query for all; the first reference in the list that is ours wins, as before.
+    found: dict[str, Message] = {}
+    for ours in session.exec(_OURS_AMONG, params={"b_references": candidates}):
+        found.setdefault(ours.message_id, ours)
+    return next((found[reference] for reference in candidates if reference in found), None)
 
 
 def _by_return_path(

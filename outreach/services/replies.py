@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from outreach.adapters.models import (
@@ -34,6 +35,13 @@ _EFFECTS = {
 }
 
 
+# Built once: every answer read runs it.
+_ACTIVE_OF = select(Enrollment).where(
+    Enrollment.creator_id == bindparam("b_creator"),
+    Enrollment.state == EnrollmentState.ACTIVE.value,
+)
+
+
 def record_reply(
     session: Session, creator: Creator, kind: ReplyKind, now: datetime, note: str = ""
 ) -> int:
@@ -45,11 +53,8 @@ def record_reply(
     enrollment_state, creator_status, reason = _EFFECTS[kind]
     summary = f"{kind.value} recorded" + (f": {note}" if note else "")
     record_event(session, creator, kind.value.replace("-", "_"), summary, now)
-    active = select(Enrollment).where(
-        Enrollment.creator_id == creator.id, Enrollment.state == EnrollmentState.ACTIVE.value
-    )
     ended = 0
-    for enrollment in session.exec(active):
+    for enrollment in session.exec(_ACTIVE_OF, params={"b_creator": creator.id}):
         end_enrollment(session, enrollment, creator, enrollment_state, reason, now)
         ended += 1
     if creator.status != creator_status.value:

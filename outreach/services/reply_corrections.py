@@ -39,15 +39,18 @@ def correct_label(session: Session, inbound_id: int, label: str, now: datetime) 
     return before
 
 
+# Built once: asked for every reply read.
+_CORRECTED = (
+    select(Inbound)
+    .where(col(Inbound.label_corrected_at).is_not(None), Inbound.kind == "reply")
+    .order_by(col(Inbound.id))
+)
+
+
 def workspace_corrections(session: Session) -> list[Example]:
     """Every label a person corrected, as training examples (languages with a corpus only)."""
-    statement = (
-        select(Inbound)
-        .where(col(Inbound.label_corrected_at).is_not(None), Inbound.kind == "reply")
-        .order_by(col(Inbound.id))
-    )
     examples = []
-    for row in session.exec(statement):
+    for row in session.exec(_CORRECTED):
         language = row.language or language_of(row.text) or "en"
         if language in CORPUS_LANGUAGES and row.label and row.text.strip():
             examples.append(Example(language, row.label, row.text))
