@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +22,20 @@ class TemplateLibrary:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._compiled: dict[tuple[str, str], CompiledTemplate] = {}
+        self._listed: dict[str, list[str]] | None = None  # inside steady(): listings kept
+
+    @contextmanager
+    def steady(self) -> Iterator[None]:
+        """Within the block, each template's languages are listed from disk once.
+
+        A planning batch composes hundreds of messages: one listing serves them all, and a
+        language added meanwhile is seen by the next batch.
+        """
+        self._listed = {}
+        try:
+            yield
+        finally:
+            self._listed = None
 
     def path(self, name: str, language: str) -> Path:
         """Where the template of that name and language lives (whether or not it exists)."""
@@ -27,11 +43,16 @@ class TemplateLibrary:
 
     def languages(self, name: str) -> list[str]:
         """Languages that have a template of this name, sorted."""
+        if self._listed is not None and name in self._listed:
+            return list(self._listed[name])
         if not _is_plain_name(name) or not self.root.is_dir():
             return []
-        return sorted(
+        found = sorted(
             folder.name for folder in self.root.iterdir() if (folder / f"{name}.txt").is_file()
         )
+        if self._listed is not None:
+            self._listed[name] = list(found)
+        return found
 
     def names(self) -> list[str]:
         """Every template name in any language, sorted."""

@@ -191,7 +191,7 @@ def _plan_together(
         try:
             # New rows wait in the session and are written together at the commit; the reads
             # in between concern each enrolment's own rows, never another's new ones.
-            with session.no_autoflush:
+            with session.no_autoflush, app.templates.steady():
                 for enrollment_id in due:
                     _plan_one(app, session, specs, enrollment_id, now, batch, known)
             if known.new_rows:
