@@ -19,8 +19,6 @@ from outreach.adapters.imap_inbox import FOLDER as FOLDER_NAME
 from outreach.adapters.imap_inbox import MAX_MESSAGE_BYTES, ImapInbox, legacy_mailbox_prefix
 from outreach.adapters.models import (
     Creator,
-    Enrollment,
-    EnrollmentState,
     Inbound,
     MailboxCheckpoint,
     Message,
@@ -53,6 +51,7 @@ from outreach.services.history import record_event
 from outreach.services.replies import ReplyKind, record_failed_delivery, record_reply
 from outreach.services.reply_classifier import classify_reply
 from outreach.services.reply_corrections import workspace_corrections
+from outreach.services.sequences import active_sequences
 
 SYNC_BATCH = 200
 MAX_STORED_RAW_CHARACTERS = 1_000_000
@@ -604,18 +603,23 @@ def _bounce(
         record_failed_delivery(session, creator, ours, at, f"{status} {bounce.reason}")
 
 
+_BOUNCES_OF = select(Inbound.id, Inbound.message_id).where(
+    Inbound.creator_id == bindparam("b_creator"),
+    Inbound.kind == InboundKind.BOUNCE.value,
+    or_(col(Inbound.label).is_(None), col(Inbound.label) != DELAYED),
+)
+_QUEUED_TO = select(Message).where(
+    Message.creator_id == bindparam("b_creator"), Message.state == MessageState.QUEUED.value
+)
+
+
 def _failed_messages(session: Session, creator: Creator) -> set[str]:
     """Our messages to the creator that failed, by their bounces so far (this one included).
 
     Several notices about one message (a retry, two servers reporting) are one failure; a
     notice whose message is unknown cannot be told apart from others and counts on its own.
     """
-    rows = session.exec(
-        select(Inbound.id, Inbound.message_id).where(
-            Inbound.creator_id == creator.id, Inbound.kind == InboundKind.BOUNCE.value,
-            or_(col(Inbound.label).is_(None), col(Inbound.label) != DELAYED),
-        )
-    ).all()  # fmt: skip
+    rows = session.exec(_BOUNCES_OF, params={"b_creator": creator.id}).all()
     return {
         f"message {message_id}" if message_id is not None else f"notice {row_id}"
         for row_id, message_id in rows
@@ -634,17 +638,11 @@ def _auto_reply(
         return
     # The pending follow-up moves to the day after the stated return.
     later = datetime.combine(back, time(0), UTC) + timedelta(days=1)
-    active = select(Enrollment).where(
-        Enrollment.creator_id == creator.id, Enrollment.state == EnrollmentState.ACTIVE.value
-    )
-    for enrollment in session.exec(active):
+    for enrollment in active_sequences(session, creator.id):
         if enrollment.next_due_at is not None and enrollment.next_due_at < later:
             enrollment.next_due_at = later
             session.add(enrollment)
-    queued = select(Message).where(
-        Message.creator_id == creator.id, Message.state == MessageState.QUEUED.value
-    )
-    for message in session.exec(queued):
+    for message in session.exec(_QUEUED_TO, params={"b_creator": creator.id}):
         if message.scheduled_at is None or message.scheduled_at < later:
             message.scheduled_at = later
             message.last_error = f"put off until the creator is back ({back})"

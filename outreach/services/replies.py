@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from outreach.adapters.models import (
@@ -16,7 +15,7 @@ from outreach.adapters.models import (
     Message,
 )
 from outreach.services.history import record_event
-from outreach.services.sequences import end_enrollment
+from outreach.services.sequences import active_sequences, end_enrollment
 from outreach.services.suppressions import add_suppression
 
 
@@ -35,13 +34,6 @@ _EFFECTS = {
 }
 
 
-# Built once: every answer read runs it.
-_ACTIVE_OF = select(Enrollment).where(
-    Enrollment.creator_id == bindparam("b_creator"),
-    Enrollment.state == EnrollmentState.ACTIVE.value,
-)
-
-
 def record_reply(
     session: Session, creator: Creator, kind: ReplyKind, now: datetime, note: str = ""
 ) -> int:
@@ -54,7 +46,7 @@ def record_reply(
     summary = f"{kind.value} recorded" + (f": {note}" if note else "")
     record_event(session, creator, kind.value.replace("-", "_"), summary, now)
     ended = 0
-    for enrollment in session.exec(_ACTIVE_OF, params={"b_creator": creator.id}):
+    for enrollment in active_sequences(session, creator.id):
         end_enrollment(session, enrollment, creator, enrollment_state, reason, now)
         ended += 1
     if creator.status != creator_status.value:

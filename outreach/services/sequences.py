@@ -113,6 +113,18 @@ def _closed(
               f"campaign {campaign!r}: {reason}", now)  # fmt: skip
 
 
+_ACTIVE_OF = select(Enrollment).where(
+    Enrollment.creator_id == bindparam("b_creator"),
+    Enrollment.state == EnrollmentState.ACTIVE.value,
+)
+
+
+def active_sequences(session: Session, creator_id: int | None) -> list[Enrollment]:
+    """The creator's sequences still running, in every campaign (a prebuilt query: every
+    answer read asks it)."""
+    return list(session.exec(_ACTIVE_OF, params={"b_creator": creator_id}))
+
+
 def resume_enrollment(
     session: Session, enrollment: Enrollment, creator: Creator, now: datetime
 ) -> None:

@@ -110,7 +110,7 @@ def add_suppression(
     Nothing is committed: the caller's transaction holds it with whatever caused it.
     """
     key = normalise_entry(entry)
-    found = session.exec(select(Suppression).where(Suppression.address == key)).first()
+    found = session.exec(_ENTRY, params={"b_entry": key}).first()
     if found:
         return found, False
     suppression = Suppression(address=key, reason=reason, source=source, created_at=now)
@@ -123,7 +123,7 @@ def add_suppression(
 def remove_suppression(session: Session, entry: str, now: datetime) -> Suppression:
     """Lift a suppression; the removal itself stays in the affected creators' history."""
     key = normalise_entry(entry)
-    found = session.exec(select(Suppression).where(Suppression.address == key)).first()
+    found = session.exec(_ENTRY, params={"b_entry": key}).first()
     if not found:
         raise NotFoundError(f"{key} is not on the suppression list")
     session.delete(found)
@@ -139,9 +139,12 @@ def list_suppressions(session: Session) -> list[Suppression]:
     return list(session.exec(statement))
 
 
+# Built once: every bounce and opt-out read suppresses an address.
+_ENTRY = select(Suppression).where(Suppression.address == bindparam("b_entry"))
+_AT_ADDRESS = select(Creator).where(Creator.email == bindparam("b_entry"))
+_AT_DOMAIN = select(Creator).where(col(Creator.email).endswith(bindparam("b_entry")))
+
+
 def _creators_matching(session: Session, key: str) -> list[Creator]:
-    if key.startswith("@"):
-        statement = select(Creator).where(col(Creator.email).endswith(key))
-    else:
-        statement = select(Creator).where(Creator.email == key)
-    return list(session.exec(statement))
+    statement = _AT_DOMAIN if key.startswith("@") else _AT_ADDRESS
+    return list(session.exec(statement, params={"b_entry": key}))
