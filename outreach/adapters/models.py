@@ -113,7 +113,9 @@ class Creator(SQLModel, table=True):
     status: str = Field(default=CreatorStatus.NEW.value, index=True)
     ambassador: bool = False  # promoted by hand: a partner to ask first next time
     created_at: datetime = _when(nullable=False)
-    updated_at: datetime = _when(nullable=False)
+    # Indexed, as note_written_at below: the sincerity guard reads the latest change of any
+    # note (personal_notes.notes_version) for every first touch it judges.
+    updated_at: datetime = _when(nullable=False, index=True)
 
 
 class Enrollment(SQLModel, table=True):
@@ -137,7 +139,7 @@ class Enrollment(SQLModel, table=True):
     end_reason: str | None = None
     # Words written for this creator in this campaign (`drafts write`); over the profile's.
     personal_note: str | None = Field(default=None, sa_column=Column(Text))
-    note_written_at: datetime | None = _when(nullable=True)
+    note_written_at: datetime | None = _when(nullable=True, index=True)
     # The mailbox this creator's thread is sent from (a campaign's `senders`); kept for good.
     mailbox: str | None = None
     created_at: datetime = _when(nullable=False)
@@ -279,8 +281,13 @@ class Inbound(SQLModel, table=True):
     """Every message read from the inbox, what it was matched to, and how it was classified."""
 
     __tablename__ = "inbound"
-    # One row per message in one mailbox: syncing again can never count it twice.
-    __table_args__ = (UniqueConstraint("mailbox", "uidvalidity", "uid", name="uq_inbound_uid"),)
+    __table_args__ = (
+        # One row per message in one mailbox: syncing again can never count it twice.
+        UniqueConstraint("mailbox", "uidvalidity", "uid", name="uq_inbound_uid"),
+        # The labels a person corrected, read for every reply classified: without it each
+        # reply read every reply before it (quadratic over a mailbox's life).
+        Index("ix_inbound_corrections", "kind", "label_corrected_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     mailbox: str
