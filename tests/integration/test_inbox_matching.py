@@ -358,3 +358,29 @@ def test_a_reply_whose_body_cannot_be_read_still_stops_the_sequence_by_its_heade
         with app.session() as session:
             row = session.exec(select(Inbound)).one()
         assert row.in_reply_to == misaki.message_id and row.label == "unclear"
+
+
+def test_the_first_of_our_messages_in_the_references_is_the_one_answered(
+    workspace: Path, imap_server: DovecotTestServer
+) -> None:
+    """In-Reply-To first, then References newest first: the first of ours in that order wins,
+    whatever order our messages were stored in (all are looked up in one query)."""
+    with SmtpTestServer(security="none") as smtp:
+        app = inbox_app(workspace, smtp, imap_server)
+        asyncio.run(Daemon(app=app, clock=lambda: START).run_once())
+        older, newer = sorted([sent_to(app, "misaki.hada"), sent_to(app, "minji.glow")],
+                              key=lambda message: message.id or 0)  # fmt: skip
+        # The newest reference is ours but stored last; a stranger's id comes first.
+        raw = reply(newer, newer.to_address, "Happy to!").replace(
+            f"In-Reply-To: {newer.message_id}".encode(),
+            f"In-Reply-To: <not-ours@mail.example>\r\n"
+            f"References: {older.message_id} {newer.message_id}".encode(),
+        )
+        imap_server.append(raw)
+
+        report = sync_inbox(app, ImapInbox(app.settings.imap), LATER)
+
+        assert report.counts == {"reply": 1}
+        with app.session() as session:
+            row = session.exec(select(Inbound)).one()
+        assert row.message_id == newer.id and row.in_reply_to == newer.message_id
