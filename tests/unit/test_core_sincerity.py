@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from outreach.core.sincerity import NoteSubject, judge
+import random
+
+from outreach.core.sincerity import NoteSubject, judge, shingles, similarity
 
 ANN = NoteSubject(
     "ann.glow",
@@ -64,3 +66,16 @@ def test_a_creators_own_note_in_another_campaign_is_no_copy() -> None:
     [verdict] = judge([CY], others=[again])
 
     assert verdict.nearest is None and verdict.problem is None
+
+
+def test_similarity_is_the_jaccard_index_of_the_trigram_sets() -> None:
+    rng = random.Random(3)
+    words = ["serum", "toner", "rice", "oily", "reel", "travel", "honest", "barrier"]
+    for _ in range(200):
+        left = shingles(" ".join(rng.choices(words, k=rng.randint(0, 6))))
+        right = shingles(" ".join(rng.choices(words, k=rng.randint(0, 6))))
+        union = left | right
+        expected = len(left & right) / len(union) if left and right else 0.0
+        assert similarity(left, right) == expected
+    assert similarity(frozenset({"abc"}), frozenset({"abc"})) == 1.0
+    assert similarity(frozenset({"abc"}), frozenset()) == 0.0
