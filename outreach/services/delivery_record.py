@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, bindparam, or_, update
 from sqlmodel import Session
@@ -43,7 +44,7 @@ class Delivered:
     mailbox: str | None
 
 
-def _mark_sent_statement() -> object:
+def _mark_sent_statement() -> Any:
     m = _MESSAGES.c
     # Sent only if this sender still holds it, or housekeeping declared it "unknown" (we
     # looked dead): a message that did go out is recorded as sent, which settles the question.
@@ -92,7 +93,7 @@ def record_delivered(
     """
     connection = session.connection()
     params = {"b_id": message_id, "b_owner": owner, "b_now": now, "b_answer": answer}
-    row = connection.execute(_MARK_SENT, params).one_or_none()  # type: ignore[call-overload]
+    row = connection.execute(_MARK_SENT, params).one_or_none()
     if row is None:
         return None
     sent = Delivered(*row)
