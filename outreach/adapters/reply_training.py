@@ -1,7 +1,7 @@
 """Train the reply classifier from the shipped corpus (and a workspace's corrections), cached.
 
 scikit-learn is imported here only, when a model must be trained: once per corpus version
-(and again after new corrections), a few seconds. Every later use loads the cached weights,
+(and again after new corrections), about ten seconds. Every later use loads the cached weights,
 plain JSON, without it.
 """
 
@@ -14,7 +14,8 @@ import math
 import os
 import tempfile
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -63,19 +64,48 @@ def corpus_digest(extra: Sequence[Example] = ()) -> str:
 def cached_model(cache: Path, extra: Sequence[Example] = ()) -> ReplyModel:
     """The model for the corpus plus `extra` corrections: from the cache, else trained now."""
     path = cache / f"reply-model-{corpus_digest(extra)}.json"
-    if path.is_file():
-        try:
-            return model_from_json(path.read_text(encoding="utf-8"))
-        except (ValueError, KeyError):
-            pass  # a damaged cache file is trained again
-    model = train([*corpus_examples(), *extra])
+    model = _read_cached(path)
+    if model is not None:
+        return model
     cache.mkdir(parents=True, exist_ok=True)
-    # Written whole, then renamed: a second worker training at once never reads half a file.
-    handle, temporary = tempfile.mkstemp(dir=cache, suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(model_to_json(model))
-    os.replace(temporary, path)
+    # Several workers starting at once on a fresh machine: one trains, the others wait for its
+    # file instead of each spending the same seconds of CPU.
+    with _training_lock(cache):
+        model = _read_cached(path)
+        if model is not None:
+            return model
+        model = train([*corpus_examples(), *extra])
+        # Written whole, then renamed: a reader never sees half a file.
+        handle, temporary = tempfile.mkstemp(dir=cache, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(model_to_json(model))
+        os.replace(temporary, path)
     return model
+
+
+def _read_cached(path: Path) -> ReplyModel | None:
+    if not path.is_file():
+        return None
+    try:
+        return model_from_json(path.read_text(encoding="utf-8"))
+    except (ValueError, KeyError):
+        return None  # a damaged cache file is trained again
+
+
+@contextmanager
+def _training_lock(cache: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the cache folder itself (no lock file is left behind)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: workers may train the same model twice, harmlessly
+        yield
+        return
+    handle = os.open(cache, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
 
 
 def default_cache() -> Path:
@@ -87,10 +117,11 @@ def default_cache() -> Path:
 def train(examples: Sequence[Example]) -> ReplyModel:
     """Fit the classifier, calibrate it on held-out folds, and choose when a person decides."""
     labels = tuple(sorted({e.label for e in examples}))
-    scores, truth = held_out_scores(examples, labels)
+    analyse = _Analyser()  # the six fits share texts: each is read once
+    scores, truth = held_out_scores(examples, labels, analyse=analyse)
     temperature = fit_temperature(scores, truth)
     return replace(
-        _fit_plain(examples, labels),
+        _fit_plain(examples, labels, analyse),
         temperature=temperature,
         review_below=choose_review_threshold(scores, truth, temperature, _unclear(labels)),
     )
@@ -101,26 +132,32 @@ def _unclear(labels: tuple[str, ...]) -> int | None:
 
 
 def held_out_scores(
-    examples: Sequence[Example], labels: tuple[str, ...], folds: int = _FOLDS
+    examples: Sequence[Example],
+    labels: tuple[str, ...],
+    folds: int = _FOLDS,
+    analyse: Callable[[str], list[str]] | None = None,
 ) -> tuple[list[list[float]], list[int]]:
     """Scores of every example from a model that never saw it (nor its varied copies)."""
+    analyse = analyse or _Analyser()
     scores: list[list[float]] = [[] for _ in examples]
     for fold in range(folds):
         kept = [e for i, e in enumerate(examples) if i % folds != fold]
-        model = _fit_plain(kept, labels)
+        model = _fit_plain(kept, labels, analyse)
         for i, example in enumerate(examples):
             if i % folds == fold:
                 scores[i] = model.scores(example.text)
     return scores, [labels.index(e.label) for e in examples]
 
 
-def _fit_plain(examples: Sequence[Example], labels: tuple[str, ...]) -> ReplyModel:
+def _fit_plain(
+    examples: Sequence[Example], labels: tuple[str, ...], analyse: Callable[[str], list[str]]
+) -> ReplyModel:
     """A fitted model without calibration (temperature 1, nobody reviews)."""
     from sklearn.feature_extraction.text import TfidfVectorizer  # heavy: only when training
     from sklearn.svm import LinearSVC
 
     training = varied(list(examples))
-    vectorizer = TfidfVectorizer(analyzer=_analyse, sublinear_tf=True, lowercase=False)
+    vectorizer = TfidfVectorizer(analyzer=analyse, sublinear_tf=True, lowercase=False)
     matrix = vectorizer.fit_transform([e.text for e in training])
     classifier = LinearSVC(C=_REGULARISATION)
     classifier.fit(matrix, [e.label for e in training])
@@ -147,15 +184,18 @@ def _row(coef: Any, classes: list[str], label: str, zero: array) -> array:
 
 def fit_temperature(scores: Sequence[Sequence[float]], truth: Sequence[int]) -> float:
     """The temperature that makes held-out probabilities most honest (least log loss)."""
+    import numpy  # comes with scikit-learn; training only
 
-    def loss(temperature: float) -> float:
-        total = 0.0
-        for row, right in zip(scores, truth, strict=True):
-            total -= math.log(max(softmax([s / temperature for s in row])[right], 1e-12))
-        return total
-
+    # All 150 candidates at once: the loss of each is a sum over every held-out example.
     candidates = [round(0.02 * step, 2) for step in range(1, 151)]  # 0.02 .. 3.0
-    return min(candidates, key=loss)
+    held_out = numpy.asarray(scores, dtype=float)
+    scaled = held_out[None, :, :] / numpy.asarray(candidates)[:, None, None]
+    shifted = scaled - scaled.max(axis=2, keepdims=True)
+    log_sums = numpy.log(numpy.exp(shifted).sum(axis=2))
+    right = shifted[:, numpy.arange(len(truth)), numpy.asarray(truth)]
+    # log p = right - log_sums, floored at log(1e-12) as a probability would be
+    losses = -numpy.maximum(right - log_sums, math.log(1e-12)).sum(axis=1)
+    return candidates[int(numpy.argmin(losses))]
 
 
 def choose_review_threshold(
@@ -222,5 +262,14 @@ def _unpacked(text: str) -> array:
     return values
 
 
-def _analyse(text: str) -> list[str]:
-    return list(features(text).elements())
+class _Analyser:
+    """The features of each text as tokens, worked out once per text and kept."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, list[str]] = {}
+
+    def __call__(self, text: str) -> list[str]:
+        tokens = self._seen.get(text)
+        if tokens is None:
+            tokens = self._seen[text] = list(features(text).elements())
+        return tokens
