@@ -117,9 +117,11 @@ class Daemon:
         try:
             await self._sync_inbox()
             await self._notices()
+            reload_specs = False  # _start has just read the campaign files
             while not self._stopping.is_set():
                 self._housekeeping(worker_id)
-                planned = self._plan()
+                planned = self._plan(reload_specs)
+                reload_specs = True
                 handled = await self._drain(dispatcher)
                 if not planned and not handled:
                     break
@@ -232,8 +234,9 @@ class Daemon:
             log.warning("%d message(s) of dead workers are now 'unknown'", reaped)
         self.report.reaped += reaped
 
-    def _plan(self) -> int:
-        self._load_specs()
+    def _plan(self, reload_specs: bool = True) -> int:
+        if reload_specs:  # a campaign file edited since the last plan counts from this one
+            self._load_specs()
         result = plan_due(self.app, self.specs, self.clock())
         self.report.planned += result.planned
         self.report.held += result.held

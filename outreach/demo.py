@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlmodel import and_, col, or_, select
+from sqlmodel import and_, col, func, or_, select
 
 from outreach.adapters.campaign_files import find_campaign
 from outreach.adapters.capture_transport import CaptureTransport
@@ -98,7 +98,23 @@ def _simulate(
             seen.add(line_id)
             report.sent.append(line)
             on_sent(line)
-        moment += SIMULATION_STEP
+        moment = _next_run(app, moment)
+
+
+def _next_run(app: App, moment: datetime) -> datetime:
+    """The next simulated run: a step on, or when the next queued proposal may go if later.
+
+    Windows and gaps put proposals off by hours at night and over a weekend; a run every
+    step through them would only find nothing to do (and make the README's first command slow).
+    """
+    with app.session() as session:
+        soonest = session.exec(
+            select(func.min(Message.scheduled_at)).where(
+                Message.campaign == DEMO_CAMPAIGN, Message.state == MessageState.QUEUED.value
+            )
+        ).one()
+    step = moment + SIMULATION_STEP
+    return max(step, soonest) if soonest is not None else step
 
 
 def _fixed(moment: datetime) -> Callable[[], datetime]:

@@ -43,6 +43,21 @@ SLOW_FIRST = (
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Test folders in memory (/dev/shm) when the machine has it and nobody chose otherwise.
+
+    Every SQLite commit waits for the disk (fsync), and the parallel workers' thousands of
+    commits then queue behind each other; in memory they cost nothing. The code under test is
+    the same: a killed process loses nothing in memory either, and what a power cut would do
+    to the disk no test can show.
+    """
+    if hasattr(config, "workerinput") or config.option.basetemp:
+        return  # a worker follows its controller; --basetemp is the person's choice
+    memory = Path("/dev/shm")
+    if "PYTEST_DEBUG_TEMPROOT" not in os.environ and memory.is_dir() and os.access(memory, os.W_OK):
+        os.environ["PYTEST_DEBUG_TEMPROOT"] = str(memory)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Put the slow tests first (a stable sort: the rest keep their order)."""
     items.sort(key=lambda item: not item.nodeid.startswith(SLOW_FIRST))

@@ -129,6 +129,8 @@ def _plan_batch(
             .limit(PLAN_BATCH)
         )
         due = [enrollment_id for enrollment_id in session.exec(statement) if enrollment_id]
+    if not due:
+        return 0  # every idle tick of the daemon: no batch to read for
     if not _plan_together(app, specs, due, now, report):
         for enrollment_id in due:
             with app.session() as session:

@@ -7,6 +7,7 @@ import socket
 import uuid
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from outreach.adapters.models import Creator, Message, MessageState, Worker
@@ -28,12 +29,8 @@ def register_worker(session: Session, now: datetime) -> str:
 
 
 def heartbeat(session: Session, worker_id: str, now: datetime) -> None:
-    """Say this worker is alive."""
-    worker = session.get(Worker, worker_id)
-    if worker is not None:
-        worker.heartbeat_at = now
-        session.add(worker)
-        session.commit()
+    """Say this worker is alive (the caller commits: housekeeping does with its reaping)."""
+    session.exec(update(Worker).where(col(Worker.id) == worker_id).values(heartbeat_at=now))
 
 
 def stop_worker(session: Session, worker_id: str, now: datetime) -> None:
