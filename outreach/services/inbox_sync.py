@@ -8,9 +8,9 @@ from email import message_from_bytes
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import bindparam, case, update
+from sqlalchemy import bindparam, case, insert, update
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlmodel import Session, col, func, or_, select
 
@@ -49,7 +49,7 @@ from outreach.errors import OutreachError
 from outreach.services.app import App
 from outreach.services.history import record_event
 from outreach.services.replies import ReplyKind, record_failed_delivery, record_reply
-from outreach.services.reply_classifier import classify_reply
+from outreach.services.reply_classifier import Classified, classify_reply
 from outreach.services.reply_corrections import workspace_corrections
 from outreach.services.sequences import active_sequences
 
@@ -278,13 +278,12 @@ def _take(
         # The creator's country says whether 03/04 is the 3rd of April or the 4th of March.
         day_first = numeric_dates_day_first(creator.country)
         reading = replace(reading, return_date=stated_return_date(message, now, day_first))
+    # What the row says of the message is decided first, so it is written once, whole.
+    outcome, labelled = _outcome(session, reading, creator, now)
     row = _store(session, mailbox, uidvalidity, uid, raw, now, reading, ours, creator,
-                 "; ".join(notes) or None)  # fmt: skip
-    if creator is None:
-        row.kind = UNMATCHED
-        session.add(row)
-        return UNMATCHED
-    _act(session, reading, creator, row, now)
+                 "; ".join(notes) or None, outcome)  # fmt: skip
+    if creator is not None:
+        _act(session, reading, creator, row, labelled, now)
     return row.kind
 
 
@@ -509,17 +508,33 @@ def _bounced_creator(session: Session, reading: Reading, ours: Message | None) -
     return None
 
 
+@dataclass(frozen=True)
+class _Stored:
+    """The inbound row as written: what acting on it needs to know."""
+
+    id: int
+    kind: str
+    received_at: datetime
+    message_id: int | None
+
+
+# Built once: every message read is one row (a plain INSERT; the ORM's flush cost more).
+_ADD_INBOUND = insert(_INBOUND).returning(_INBOUND.c.id)
+
+
 def _store(
     session: Session, mailbox: str, uidvalidity: int, uid: int, raw: bytes, now: datetime,
     reading: Reading | None, ours: Message | None, creator: Creator | None, note: str | None,
-) -> Inbound:  # fmt: skip
+    outcome: dict[str, Any] | None = None,
+) -> _Stored:  # fmt: skip
     text = _storable(raw.decode("utf-8", "replace"))
     if len(text) > MAX_STORED_RAW_CHARACTERS:
         text = text[:MAX_STORED_RAW_CHARACTERS]
         note = (note + "; " if note else "") + "raw message cut at 1,000,000 characters"
-    row = Inbound(
+    row: dict[str, Any] = dict(
         mailbox=mailbox, uidvalidity=uidvalidity, uid=uid,
         kind=reading.kind.value if reading else UNMATCHED,
+        label=None, confidence=None, needs_review=None, label_corrected_at=None,
         language=reading.language if reading else None,
         sender=_storable(reading.sender) if reading and reading.sender else None,
         subject=_storable(reading.subject) if reading else "",
@@ -529,13 +544,13 @@ def _store(
         in_reply_to=ours.message_id if ours else None,
         creator_id=creator.id if creator else None,
         message_id=ours.id if ours else None,
-        note=note, raw=text, synced_at=now,
+        note=note, raw=text, synced_at=now, handled_at=None, moved_to=None,
         received_at=answered_at(reading.sent_at if reading else None,
                                 ours.sent_at if ours else None, now),
     )  # fmt: skip
-    session.add(row)
-    session.flush()
-    return row
+    row.update(outcome or {})
+    row_id = session.connection().execute(_ADD_INBOUND, row).scalar_one()
+    return _Stored(row_id, row["kind"], row["received_at"], row["message_id"])
 
 
 def _storable(text: str) -> str:
@@ -543,16 +558,35 @@ def _storable(text: str) -> str:
     return text.replace("\x00", "\ufffd")
 
 
-def _act(session: Session, reading: Reading, creator: Creator, row: Inbound, now: datetime) -> None:
+def _outcome(
+    session: Session, reading: Reading, creator: Creator | None, now: datetime
+) -> tuple[dict[str, Any], Classified | None]:
+    """What the row records of how the message was handled, and a reply's label."""
+    if creator is None:
+        return {"kind": UNMATCHED}, None
+    if reading.kind is InboundKind.REPLY:
+        labelled = classify_reply(reading.text, workspace_corrections(session))
+        return {
+            "label": labelled.label.value, "confidence": labelled.confidence,
+            "needs_review": labelled.needs_review,
+            "language": reading.language or labelled.language,
+        }, labelled  # fmt: skip
+    if reading.bounce is not None and reading.bounce.delayed:
+        # "Will keep trying": nothing has failed, and the notice counts for nothing.
+        return {"kind": InboundKind.DELAY.value, "label": DELAYED, "handled_at": now}, None
+    # Opt-outs, bounces and auto-replies are dealt with here and need no answer.
+    return {"handled_at": now}, None
+
+
+def _act(
+    session: Session, reading: Reading, creator: Creator, row: _Stored,
+    labelled: Classified | None, now: datetime,
+) -> None:  # fmt: skip
     """Act on an answer; its history counts from when it was written, not when it was read."""
     summary = f"{reading.subject!r}"
     at = row.received_at
     if reading.kind is InboundKind.REPLY:
-        labelled = classify_reply(reading.text, workspace_corrections(session))
-        row.label, row.confidence = labelled.label.value, labelled.confidence
-        row.needs_review = labelled.needs_review
-        row.language = row.language or labelled.language
-        session.add(row)
+        assert labelled is not None
         record_event(session, creator, "classified",
                      f"reply labelled {labelled.label.value} ({labelled.confidence:.2f})", at,
                      detail={"inbound_id": row.id, "label": labelled.label.value,
@@ -563,27 +597,20 @@ def _act(session: Session, reading: Reading, creator: Creator, row: Inbound, now
         # The words that opted out (the body's line, else the subject), not the greeting.
         said = opt_out_line(reading.text) or reading.subject.strip() or _first_line(reading.text)
         record_reply(session, creator, ReplyKind.OPT_OUT, at, said[:120])
-        row.handled_at = now
     elif reading.kind is InboundKind.BOUNCE:
-        _bounce(session, reading, creator, row, now)
+        _bounce(session, reading, creator, row)
     else:
-        _auto_reply(session, reading, creator, row, now, summary)
+        _auto_reply(session, reading, creator, row, summary)
 
 
-def _bounce(
-    session: Session, reading: Reading, creator: Creator, row: Inbound, now: datetime
-) -> None:
+def _bounce(session: Session, reading: Reading, creator: Creator, row: _Stored) -> None:
     """Two questions: was our message delivered (no: its sequence stops), is the address bad?"""
     assert reading.bounce is not None
-    row.handled_at = now
     at = row.received_at
     bounce = reading.bounce
     status = bounce.status or "no status"
     said = f": {bounce.server_text}" if bounce.server_text else ""
-    if bounce.delayed:
-        # "Will keep trying": nothing has failed, and the notice counts for nothing.
-        row.kind, row.label = InboundKind.DELAY.value, DELAYED
-        session.add(row)
+    if bounce.delayed:  # stored as a delay (see _outcome): only the history hears of it
         record_event(session, creator, "delivery_delayed",
                      f"delivery delayed ({status}): not delivered yet, the server keeps trying; "
                      f"nothing has failed{said}", at)  # fmt: skip
@@ -627,10 +654,8 @@ def _failed_messages(session: Session, creator: Creator) -> set[str]:
 
 
 def _auto_reply(
-    session: Session, reading: Reading, creator: Creator, row: Inbound, now: datetime,
-    summary: str,
-) -> None:  # fmt: skip
-    row.handled_at = now  # an auto-reply is not a reply and needs no answer
+    session: Session, reading: Reading, creator: Creator, row: _Stored, summary: str
+) -> None:
     back = reading.return_date
     record_event(session, creator, "auto_reply", f"auto-reply {summary}"
                  + (f", back on {back}" if back else ""), row.received_at)  # fmt: skip
