@@ -27,6 +27,7 @@ from tests.server_tools import free_port, installed_or, system_account, tail, tr
 TEMPLATE_NAME = "outreach_template"
 FALLBACK_USER = "outreach-pg"
 START_TIMEOUT_SECONDS = 15.0
+FILE_COPY_SINCE = 150000  # CREATE DATABASE ... STRATEGY, PostgreSQL 15
 TEST_SETTINGS: dict[str, str] = {
     "fsync": "off",
     "synchronous_commit": "off",
@@ -239,6 +240,10 @@ class PostgresTestServer:
             if template:
                 # Copying needs the template to be unused: drop sessions a caller left open.
                 self._terminate_sessions(conn, template)
+                if conn.info.server_version >= FILE_COPY_SINCE:
+                    # Copying the files is 2-3 times cheaper than logging every block (the
+                    # default since PostgreSQL 15) for a small template, with fsync off.
+                    query += sql.SQL(" STRATEGY FILE_COPY")
             conn.execute(query)
         return self.url(name)
 

@@ -13,7 +13,7 @@ from outreach.adapters.models import Creator, StoredKey, Suppression, table_of
 from outreach.core.addresses import AddressError, domain_of, normalise_address
 from outreach.core.erasure import ERASED_PREFIX, ERASURE_KEY, erased_address
 from outreach.errors import NotFoundError, OutreachError
-from outreach.services.history import record_event
+from outreach.services.history import add_event
 
 
 def normalise_entry(entry: str) -> str:
@@ -115,8 +115,8 @@ def add_suppression(
         return found, False
     suppression = Suppression(address=key, reason=reason, source=source, created_at=now)
     session.add(suppression)
-    for creator in _creators_matching(session, key):
-        record_event(session, creator, "suppressed", f"{key} suppressed: {reason}", now)
+    for creator_id in _creators_matching(session, key):
+        add_event(session, creator_id, "suppressed", f"{key} suppressed: {reason}", now)
     return suppression, True
 
 
@@ -127,8 +127,8 @@ def remove_suppression(session: Session, entry: str, now: datetime) -> Suppressi
     if not found:
         raise NotFoundError(f"{key} is not on the suppression list")
     session.delete(found)
-    for creator in _creators_matching(session, key):
-        record_event(session, creator, "unsuppressed", f"{key} removed from suppressions", now)
+    for creator_id in _creators_matching(session, key):
+        add_event(session, creator_id, "unsuppressed", f"{key} removed from suppressions", now)
     session.commit()
     return found
 
@@ -141,10 +141,13 @@ def list_suppressions(session: Session) -> list[Suppression]:
 
 # Built once: every bounce and opt-out read suppresses an address.
 _ENTRY = select(Suppression).where(Suppression.address == bindparam("b_entry"))
-_AT_ADDRESS = select(Creator).where(Creator.email == bindparam("b_entry"))
-_AT_DOMAIN = select(Creator).where(col(Creator.email).endswith(bindparam("b_entry")))
+# Ids only, in Core: each match gets one history line, and loading whole creators cost more.
+_CREATORS = table_of(Creator)
+_AT_ADDRESS = select(_CREATORS.c.id).where(_CREATORS.c.email == bindparam("b_entry"))
+_AT_DOMAIN = select(_CREATORS.c.id).where(_CREATORS.c.email.endswith(bindparam("b_entry")))
 
 
-def _creators_matching(session: Session, key: str) -> list[Creator]:
+def _creators_matching(session: Session, key: str) -> list[int]:
     statement = _AT_DOMAIN if key.startswith("@") else _AT_ADDRESS
-    return list(session.exec(statement, params={"b_entry": key}))
+    session.flush()  # as the ORM's query would: a creator changed in this session counts
+    return list(session.connection().execute(statement, {"b_entry": key}).scalars())
