@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import delete, event, insert, inspect, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import SQLModel, create_engine
 
-from outreach.adapters import models  # noqa: F401  (registers the tables)
+from outreach.adapters import models  # also registers the tables
 from outreach.errors import SettingsError
 from outreach.settings import masked_database_url, scrub, url_secrets
 
@@ -71,9 +74,13 @@ def _postgres_begin(connection: Any) -> None:
 def create_schema(engine: Engine) -> None:
     """Create any missing tables and columns; existing data is left as it is."""
     try:
+        fingerprint = schema_fingerprint()
+        if _stored_fingerprint(engine) == fingerprint:
+            return  # this version's schema is in place: every command skips the checks
         SQLModel.metadata.create_all(engine)
         _add_missing_columns(engine)
         _add_missing_indexes(engine)
+        _store_fingerprint(engine, fingerprint)
     except Exception as exc:
         raw = engine.url.render_as_string(hide_password=False)
         reason = scrub(_first_line(exc), url_secrets(raw))
@@ -81,6 +88,54 @@ def create_schema(engine: Engine) -> None:
             f"OUTREACH_DATABASE_URL ({masked_database_url(raw)}): cannot open the database: "
             f"{type(exc).__name__}: {reason}"
         ) from None
+
+
+# The checks below read the database's catalogue table by table (tens of milliseconds, paid
+# by every command and every worker start). Once they have run, the schema they made is noted
+# by a fingerprint of the tables this code defines; a later start with the same code skips
+# them. Another version (more tables, columns or indexes) has another fingerprint.
+SCHEMA_FINGERPRINT = "schema_fingerprint"
+_KEYS = models.table_of(models.StoredKey)
+_READ_FINGERPRINT = select(_KEYS.c.value).where(_KEYS.c.name == SCHEMA_FINGERPRINT)
+
+
+@cache
+def schema_fingerprint() -> str:
+    """A digest of every table, column, type, constraint and index this code defines."""
+    digest = hashlib.sha256()
+    for table in SQLModel.metadata.sorted_tables:
+        digest.update(f"table {table.name}\n".encode())
+        for column in table.columns:
+            digest.update(f" {column.name} {column.type!r} {column.nullable} "
+                          f"{column.primary_key} {sorted(map(str, column.foreign_keys))}\n"
+                          .encode())  # fmt: skip
+        for constraint in sorted(map(_described, table.constraints)):
+            digest.update(f" {constraint}\n".encode())
+        for index in sorted(table.indexes, key=lambda index: str(index.name)):
+            digest.update(f" index {index.name} {index.unique} "
+                          f"{[column.name for column in index.columns]}\n".encode())  # fmt: skip
+    return digest.hexdigest()[:32]
+
+
+def _described(constraint: Any) -> str:
+    # Not repr(): it shows defaults and objects by their address, which differ per process.
+    columns = [column.name for column in getattr(constraint, "columns", ())]
+    return f"{type(constraint).__name__} {constraint.name} {columns}"
+
+
+def _stored_fingerprint(engine: Engine) -> str | None:
+    with engine.connect() as connection:  # a database that cannot be reached raises here
+        try:
+            value: str | None = connection.execute(_READ_FINGERPRINT).scalar_one_or_none()
+        except (OperationalError, ProgrammingError):
+            return None  # a new database: no table yet
+        return value
+
+
+def _store_fingerprint(engine: Engine, fingerprint: str) -> None:
+    with engine.begin() as connection:
+        connection.execute(delete(_KEYS).where(_KEYS.c.name == SCHEMA_FINGERPRINT))
+        connection.execute(insert(_KEYS).values(name=SCHEMA_FINGERPRINT, value=fingerprint))
 
 
 def _first_line(exc: Exception) -> str:
