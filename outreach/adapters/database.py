@@ -6,7 +6,9 @@ import hashlib
 from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, event, insert, inspect, select
+from sqlalchemy import event, inspect, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import SQLModel, create_engine
@@ -133,9 +135,15 @@ def _stored_fingerprint(engine: Engine) -> str | None:
 
 
 def _store_fingerprint(engine: Engine, fingerprint: str) -> None:
+    # One upsert: workers starting at once on a new database may both get here.
+    insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(_KEYS)
+        .values(name=SCHEMA_FINGERPRINT, value=fingerprint)
+        .on_conflict_do_update(index_elements=["name"], set_={"value": fingerprint})
+    )
     with engine.begin() as connection:
-        connection.execute(delete(_KEYS).where(_KEYS.c.name == SCHEMA_FINGERPRINT))
-        connection.execute(insert(_KEYS).values(name=SCHEMA_FINGERPRINT, value=fingerprint))
+        connection.execute(statement)
 
 
 def _first_line(exc: Exception) -> str:
