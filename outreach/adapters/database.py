@@ -6,7 +6,7 @@ import hashlib
 from functools import cache
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import Table, event, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -134,11 +134,15 @@ def _stored_fingerprint(engine: Engine) -> str | None:
         return value
 
 
+def upsert_into(dialect: str, table: Table) -> Any:
+    """An INSERT into the table that can say ON CONFLICT, in this dialect's own form."""
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+
 def _store_fingerprint(engine: Engine, fingerprint: str) -> None:
     # One upsert: workers starting at once on a new database may both get here.
-    insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
     statement = (
-        insert(_KEYS)
+        upsert_into(engine.dialect.name, _KEYS)
         .values(name=SCHEMA_FINGERPRINT, value=fingerprint)
         .on_conflict_do_update(index_elements=["name"], set_={"value": fingerprint})
     )

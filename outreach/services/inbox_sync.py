@@ -283,7 +283,7 @@ def _take(
     row = _store(session, mailbox, uidvalidity, uid, raw, now, reading, ours, creator,
                  "; ".join(notes) or None, outcome)  # fmt: skip
     if creator is not None:
-        _act(session, reading, creator, row, labelled, now)
+        _act(session, reading, creator, row, labelled)
     return row.kind
 
 
@@ -531,6 +531,8 @@ def _store(
     if len(text) > MAX_STORED_RAW_CHARACTERS:
         text = text[:MAX_STORED_RAW_CHARACTERS]
         note = (note + "; " if note else "") + "raw message cut at 1,000,000 characters"
+    # Every column named, the unset ones as None: each row then has the same keys, so one
+    # compiled INSERT serves them all.
     row: dict[str, Any] = dict(
         mailbox=mailbox, uidvalidity=uidvalidity, uid=uid,
         kind=reading.kind.value if reading else UNMATCHED,
@@ -571,7 +573,7 @@ def _outcome(
             "needs_review": labelled.needs_review,
             "language": reading.language or labelled.language,
         }, labelled  # fmt: skip
-    if reading.bounce is not None and reading.bounce.delayed:
+    if reading.kind is InboundKind.BOUNCE and reading.bounce and reading.bounce.delayed:
         # "Will keep trying": nothing has failed, and the notice counts for nothing.
         return {"kind": InboundKind.DELAY.value, "label": DELAYED, "handled_at": now}, None
     # Opt-outs, bounces and auto-replies are dealt with here and need no answer.
@@ -580,7 +582,7 @@ def _outcome(
 
 def _act(
     session: Session, reading: Reading, creator: Creator, row: _Stored,
-    labelled: Classified | None, now: datetime,
+    labelled: Classified | None,
 ) -> None:  # fmt: skip
     """Act on an answer; its history counts from when it was written, not when it was read."""
     summary = f"{reading.subject!r}"

@@ -6,10 +6,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
+from outreach.adapters.database import upsert_into
 from outreach.adapters.models import SendCounter, table_of
 
 # The table, not the ORM class: these statements run on the send path for every message, and
@@ -18,14 +17,13 @@ COUNTERS = table_of(SendCounter)
 
 
 def _upsert(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(COUNTERS)
+    return upsert_into(session.get_bind().dialect.name, COUNTERS)
 
 
 def _take_slot_statement(dialect: str) -> Any:
-    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(COUNTERS)
     return (
-        insert.values(scope=bindparam("scope"), day=bindparam("day"), sent=1)
+        upsert_into(dialect, COUNTERS)
+        .values(scope=bindparam("scope"), day=bindparam("day"), sent=1)
         .on_conflict_do_update(
             index_elements=["scope", "day"],
             set_={"sent": COUNTERS.c.sent + 1},
