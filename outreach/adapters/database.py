@@ -10,7 +10,7 @@ from sqlalchemy import Table, event, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlmodel import SQLModel, create_engine
 
 from outreach.adapters import models  # also registers the tables
@@ -79,6 +79,8 @@ def create_schema(engine: Engine) -> None:
         fingerprint = schema_fingerprint()
         if _stored_fingerprint(engine) == fingerprint:
             return  # this version's schema is in place: every command skips the checks
+        if _created_in_empty_database(engine, fingerprint):
+            return
         SQLModel.metadata.create_all(engine)
         _add_missing_columns(engine)
         _add_missing_indexes(engine)
@@ -139,15 +141,37 @@ def upsert_into(dialect: str, table: Table) -> Any:
     return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
 
 
-def _store_fingerprint(engine: Engine, fingerprint: str) -> None:
-    # One upsert: workers starting at once on a new database may both get here.
-    statement = (
-        upsert_into(engine.dialect.name, _KEYS)
+def _created_in_empty_database(engine: Engine, fingerprint: str) -> bool:
+    """Create every table, index and the fingerprint at once when the database has no table.
+
+    A new database needs none of the checks, which read the catalogue table by table (most of
+    a first start's time). One transaction, so a failure leaves nothing half made: on SQLite
+    it holds the write lock from the start; on PostgreSQL a worker starting at the same time
+    makes this one fail, and the checks below then find its tables.
+    """
+    try:
+        with engine.begin() as connection:
+            if inspect(connection).get_table_names():
+                return False
+            SQLModel.metadata.create_all(connection, checkfirst=False)
+            connection.execute(_fingerprint_upsert(engine.dialect.name, fingerprint))
+    except (IntegrityError, OperationalError, ProgrammingError):
+        return False
+    return True
+
+
+def _fingerprint_upsert(dialect: str, fingerprint: str) -> Any:
+    # An upsert: workers starting at once on a new database may both store it.
+    return (
+        upsert_into(dialect, _KEYS)
         .values(name=SCHEMA_FINGERPRINT, value=fingerprint)
         .on_conflict_do_update(index_elements=["name"], set_={"value": fingerprint})
     )
+
+
+def _store_fingerprint(engine: Engine, fingerprint: str) -> None:
     with engine.begin() as connection:
-        connection.execute(statement)
+        connection.execute(_fingerprint_upsert(engine.dialect.name, fingerprint))
 
 
 def _first_line(exc: Exception) -> str:

@@ -1,8 +1,11 @@
-"""Opening a database: an older version's schema is brought up to date; a current one is not
-checked again on every start (its fingerprint says it is current)."""
+"""Opening a database: a new one is made in one step, an older version's schema is brought up
+to date; a current one is not checked again on every start (its fingerprint says it is
+current)."""
 
 from __future__ import annotations
 
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -10,12 +13,14 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
+from outreach.adapters import database
 from outreach.adapters.database import (
     SCHEMA_FINGERPRINT,
     create_schema,
     make_engine,
     schema_fingerprint,
 )
+from tests.pg_server import PostgresTestServer
 
 
 def _columns(engine: Engine, table: str) -> set[str]:
@@ -30,6 +35,59 @@ def _stored(engine: Engine) -> list[str]:
     with engine.connect() as connection:
         query = text("SELECT value FROM stored_keys WHERE name = :name")
         return list(connection.execute(query, {"name": SCHEMA_FINGERPRINT}).scalars())
+
+
+def _schema_of(engine: Engine) -> dict[str, tuple[list[tuple[str, str, bool]], set[str]]]:
+    """Every table's columns (name, type, nullable) and index names, as the database has them."""
+    inspector = inspect(engine)
+    return {
+        table: (
+            [(c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)],
+            {str(index["name"]) for index in inspector.get_indexes(table)},
+        )
+        for table in inspector.get_table_names()
+    }
+
+
+def _empty_database(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / f'{uuid.uuid4().hex}.db'}"
+    server: PostgresTestServer = request.getfixturevalue("pg_server")
+    name = f"empty_{uuid.uuid4().hex[:16]}"
+    request.addfinalizer(lambda: server.drop_database(name))
+    return server.create_database(name)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_new_database_gets_in_one_step_what_the_checks_would_make(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked = make_engine(_empty_database(request, backend, tmp_path))
+    with monkeypatch.context() as patched:  # no fast path: every table and index checked
+        patched.setattr(database, "_created_in_empty_database", lambda *args: False)
+        create_schema(checked)
+    new = make_engine(_empty_database(request, backend, tmp_path))
+    create_schema(new)
+
+    assert _schema_of(new) == _schema_of(checked)
+    assert len(_schema_of(new)) == len(SQLModel.metadata.tables)
+    assert _stored(new) == _stored(checked) == [schema_fingerprint()]
+    checked.dispose()
+    new.dispose()
+
+
+def test_workers_starting_at_once_on_a_new_postgresql_database_all_open_it(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    url = _empty_database(request, "postgresql", tmp_path)
+    engines = [make_engine(url) for _ in range(4)]
+    with ThreadPoolExecutor(len(engines)) as pool:
+        list(pool.map(create_schema, engines))  # raises if any of them failed
+
+    assert len(_schema_of(engines[0])) == len(SQLModel.metadata.tables)
+    assert _stored(engines[0]) == [schema_fingerprint()]
+    for engine in engines:
+        engine.dispose()
 
 
 def _as_an_older_version_left_it(engine: Engine, fingerprint: str | None) -> None:
