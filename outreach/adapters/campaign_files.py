@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -19,17 +20,34 @@ T = TypeVar("T")
 
 def load_campaign_file(path: Path) -> CampaignSpec:
     """Read and validate one campaign file; errors name the file (and line or key)."""
-    return parsed_toml_file(path, parse_campaign, CampaignError)
+    return _campaign_in(path, _read_text(path, CampaignError))
+
+
+# The daemon reads every campaign file at each planning pass, so that an edit counts from the
+# next one; the same text gives the same (frozen) campaign, validated once. A broken file
+# raises each time: errors are not kept.
+@lru_cache(maxsize=256)
+def _campaign_in(path: Path, text: str) -> CampaignSpec:
+    return _parsed_toml_text(path, text, parse_campaign, CampaignError)
 
 
 def parsed_toml_file(
     path: Path, parse: Callable[[dict[str, Any]], T], error: type[OutreachError]
 ) -> T:
     """A TOML file read and parsed; `error` names the file, and the line and key it can."""
+    return _parsed_toml_text(path, _read_text(path, error), parse, error)
+
+
+def _read_text(path: Path, error: type[OutreachError]) -> str:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise error(f"{path}: cannot read: {exc}") from None
+
+
+def _parsed_toml_text(
+    path: Path, text: str, parse: Callable[[dict[str, Any]], T], error: type[OutreachError]
+) -> T:
     try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

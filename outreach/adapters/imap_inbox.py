@@ -11,6 +11,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 from imapclient.imapclient import SENT
 
+from outreach.adapters.tls import default_tls_context
 from outreach.errors import OutreachError
 from outreach.settings import MailServer, Security
 
@@ -147,7 +148,7 @@ class ImapInbox:
 
 def imap_client(server: MailServer) -> IMAPClient:
     """A connection to the server, secured as set and logged in (closed again if that fails)."""
-    context = ssl.create_default_context()
+    context = default_tls_context()
     client = IMAPClient(
         server.host, port=server.port, ssl=server.security is Security.TLS,
         ssl_context=context, timeout=server.timeout_seconds,

@@ -7,6 +7,7 @@ import ssl
 
 import aiosmtplib
 
+from outreach.adapters.tls import default_tls_context
 from outreach.errors import (
     DeliveryError,
     PermanentDeliveryError,
@@ -135,7 +136,7 @@ def smtp_client(server: MailServer) -> aiosmtplib.SMTP:
         port=server.port,
         use_tls=security is Security.TLS,
         start_tls=security is Security.STARTTLS,
-        tls_context=ssl.create_default_context() if security is not Security.NONE else None,
+        tls_context=default_tls_context() if security is not Security.NONE else None,
         timeout=server.timeout_seconds,
     )
 

@@ -7,9 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from email.utils import parseaddr
-from functools import cache
 from typing import Any
-from zoneinfo import available_timezones
 
 from outreach.core.addresses import AddressError, normalise_address
 from outreach.core.briefs import Brief, parse_brief
@@ -20,6 +18,7 @@ from outreach.core.spec_errors import (
     reject_unknown_keys,
     template_and_delay,
 )
+from outreach.core.zone_names import zone_names
 
 OBJECTIVES = ("awareness", "conversion")
 OFFERS = ("gifted", "paid", "affiliate", "none")
@@ -437,22 +436,16 @@ def _zone_name(table: Mapping[str, Any]) -> str | None:
     value = table.get("timezone")
     if value is None:
         return None
-    if isinstance(value, str) and value.strip() in _zone_names():
+    if isinstance(value, str) and value.strip() in zone_names():
         return value.strip()
     hint = ""
     if isinstance(value, str):
-        folded = {name.casefold(): name for name in _zone_names()}
+        folded = {name.casefold(): name for name in zone_names()}
         if value.strip().casefold() in folded:
             hint = f"; did you mean {folded[value.strip().casefold()]!r}?"
     raise CampaignSpecError(
         "window.timezone", f"{value!r} is not an IANA time zone like 'Asia/Tokyo'{hint}"
     )
-
-
-@cache
-def _zone_names() -> frozenset[str]:
-    # "localtime" names whatever the machine is set to, never a recipient's zone.
-    return frozenset(available_timezones() - {"localtime"})
 
 
 def _step(number: int, entry: Any) -> Step:

@@ -10,10 +10,11 @@ from decimal import Decimal
 from functools import cache
 from importlib.resources import files
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from outreach.core.addresses import AddressError, normalise_address
 from outreach.core.message_builder import HeaderInjection, check_header_value
+from outreach.core.zone_names import zone_names
 
 REQUIRED_COLUMNS = ("handle", "email")
 KNOWN_COLUMNS = (
@@ -248,7 +249,7 @@ def _timezone(value: str) -> str | None:
     if not value:
         return None
     try:
-        if value not in available_timezones():
+        if value not in zone_names():
             raise ZoneInfoNotFoundError(value)
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):

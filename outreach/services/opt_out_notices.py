@@ -7,10 +7,11 @@ from email.parser import HeaderParser
 from email.policy import default as default_policy
 from email.utils import make_msgid
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from outreach.adapters.models import Creator, Message, MessageState, Suppression
+from outreach.adapters.models import Creator, Message, MessageState, Suppression, table_of
 from outreach.core.addresses import domain_of
 from outreach.core.context import sender_from
 from outreach.core.legal_profiles import korean_advertising
@@ -49,13 +50,26 @@ def queue_opt_out_notices(app: App, now: datetime) -> int:
     return queued
 
 
+_SUPPRESSIONS = table_of(Suppression)
+# Built once: asked at every pass of the worker, where nearly always no opt-out is recent.
+_ANY_RECENT_OPT_OUT = (
+    select(_SUPPRESSIONS.c.address)
+    .where(_SUPPRESSIONS.c.source == ReplyKind.OPT_OUT.value,  # as record_reply stores it
+           _SUPPRESSIONS.c.created_at >= bindparam("since"))
+    .limit(1)
+)  # fmt: skip
+
+
 def _owed(session: Session, now: datetime) -> list[tuple[Creator, datetime]]:
     """Creators whose opt-out is recent enough and who have no notice in the outbox yet."""
+    since = now - timedelta(days=NOTICE_DAYS)
+    if session.connection().execute(_ANY_RECENT_OPT_OUT, {"since": since}).first() is None:
+        return []  # the usual case: one small probe, and done
     statement = (
         select(Creator, Suppression.created_at)
         .join(Suppression, col(Suppression.address) == col(Creator.email))
         .where(Suppression.source == ReplyKind.OPT_OUT.value,  # as record_reply stores it
-               col(Suppression.created_at) >= now - timedelta(days=NOTICE_DAYS))
+               col(Suppression.created_at) >= since)
     )  # fmt: skip
     recent = {
         notice_occasion(creator.id): (creator, at)
@@ -63,7 +77,7 @@ def _owed(session: Session, now: datetime) -> list[tuple[Creator, datetime]]:
         if creator.id is not None and korean_advertising(creator.country)
     }
     if not recent:
-        return []  # the usual case, at every pass of the worker: one query and done
+        return []
     given = select(Message.occasion).where(col(Message.occasion).in_(list(recent)))
     for occasion in session.exec(given):
         recent.pop(occasion or "", None)

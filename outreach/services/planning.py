@@ -53,11 +53,30 @@ class PlanReport:
 def plan_due(app: App, specs: Mapping[str, CampaignSpec], now: datetime) -> PlanReport:
     """Plan every due step of every running campaign, a batch at a time until none is left."""
     report = PlanReport()
-    _release_written_notes(app, now)
-    _release_allowed_sources(app, specs, now)
+    if _any_releasable(app):
+        _release_written_notes(app, now)
+        _release_allowed_sources(app, specs, now)
     while _plan_batch(app, specs, now, report) == PLAN_BATCH:
         pass
     return report
+
+
+def _source_refused() -> ColumnElement[bool]:
+    """The steps held because the creator's country did not allow the address's source."""
+    return and_(col(Message.state) == MessageState.HELD.value,
+                col(Message.last_error).startswith(SOURCE_REFUSED))  # fmt: skip
+
+
+# Built once: the daemon asks at every tick, and nearly always nothing is held for these
+# reasons; one indexed probe then replaces reading held steps with their enrolments and
+# creators, twice.
+_ANY_RELEASABLE = select(Message.id).where(held_for_its_note() | _source_refused()).limit(1)
+
+
+def _any_releasable(app: App) -> bool:
+    """Whether any step is held for a reason that planning may see gone (a note, a source)."""
+    with app.session() as session:
+        return session.connection().execute(_ANY_RELEASABLE).first() is not None
 
 
 def _release_written_notes(app: App, now: datetime) -> None:
@@ -84,9 +103,7 @@ def _release_allowed_sources(app: App, specs: Mapping[str, CampaignSpec], now: d
     """Steps held because the creator's country did not allow the address's source: plan
     them again once it does (consent recorded, a source imported)."""
     with app.session() as session:
-        refused = and_(col(Message.state) == MessageState.HELD.value,
-                       col(Message.last_error).startswith(SOURCE_REFUSED))  # fmt: skip
-        for message, enrollment, creator in _held_steps(session, refused):
+        for message, enrollment, creator in _held_steps(session, _source_refused()):
             spec = specs.get(enrollment.campaign)
             advertising = spec.advertising if spec else True
             if source_refusal(creator.country, creator.email_source, advertising) is None:

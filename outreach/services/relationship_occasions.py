@@ -58,8 +58,16 @@ def occasions(session: Session, spec: CampaignSpec, step: RelationshipStep) -> I
         Enrollment.creator_id == model.creator_id, Enrollment.campaign == model.campaign
     )
     statement = (
-        # SQLAlchemy's own select: SQLModel's overloads stop at four columns.
-        sa_select(model.id, value, fallback if fallback is not None else value, Enrollment, Creator)
+        # SQLAlchemy's own select: SQLModel's overloads stop at four columns. Columns, not
+        # whole rows: the worker reads every recorded event of the campaign at each pass.
+        sa_select(
+            model.id,
+            value,
+            fallback if fallback is not None else value,
+            col(Enrollment.id),
+            col(Creator.timezone),
+            col(Creator.country),
+        )
         .join(Enrollment, same_enrollment)
         .join(Creator, col(Creator.id) == model.creator_id)
         .where(model.campaign == spec.name, col(Enrollment.state).not_in(BLOCKED_STATES))
@@ -67,11 +75,11 @@ def occasions(session: Session, spec: CampaignSpec, step: RelationshipStep) -> I
     if fallback is None:
         statement = statement.where(col(value).is_not(None))
     window_zone = spec.window.timezone if spec.window else None
-    for row_id, at, backup, enrollment, creator in session.execute(statement):
-        zone = recipient_zone(creator.timezone, creator.country, window_zone)
+    for row_id, at, backup, enrollment_id, timezone, country in session.execute(statement):
+        zone = recipient_zone(timezone, country, window_zone)
         anchor = at if at is not None else backup
         moment_at = anchor if isinstance(anchor, datetime) else day_start(anchor, zone)
-        yield Occasion(enrollment.id, step, row_id, step.moment(moment_at))
+        yield Occasion(enrollment_id, step, row_id, step.moment(moment_at))
 
 
 def moot_reason(

@@ -5,41 +5,68 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, insert, or_, update
 from sqlmodel import Session, col, select
 
-from outreach.adapters.models import Creator, Message, MessageState, Worker
+from outreach.adapters.models import Creator, Message, MessageState, Worker, table_of
 from outreach.services.history import record_event
+
+# Core statements built once: the daemon runs them at every tick (and `run --once` at every
+# start and stop), where the ORM spent more on each than the database did.
+_WORKERS = table_of(Worker)
+_REGISTER = insert(_WORKERS)
+_HEARTBEAT = (
+    update(_WORKERS)
+    .where(_WORKERS.c.id == bindparam("worker"))
+    .values(heartbeat_at=bindparam("now"))
+)
+_STOP = (
+    update(_WORKERS)
+    .where(_WORKERS.c.id.in_(bindparam("workers", expanding=True)))
+    .values(stopped_at=bindparam("now"))
+)
+_RUNNING = select(_WORKERS.c.id, _WORKERS.c.hostname, _WORKERS.c.pid,
+                  _WORKERS.c.heartbeat_at).where(_WORKERS.c.stopped_at.is_(None))  # fmt: skip
+_MESSAGES = table_of(Message)
+_SENDING = _MESSAGES.c.state == MessageState.SENDING.value
+# The sends a stopped or dead worker held, and one-off `outreach send` leases that ran out.
+_ORPHANED_SENDS = select(_MESSAGES.c.id).where(
+    _SENDING,
+    or_(
+        _MESSAGES.c.lease_owner.in_(bindparam("workers", expanding=True)),
+        _MESSAGES.c.lease_owner.startswith("send:")
+        & (_MESSAGES.c.lease_expires_at < bindparam("now")),
+    ),
+)
+_LEFT_BY_WORKERS = select(_MESSAGES.c.id).where(
+    _SENDING, _MESSAGES.c.lease_owner.in_(bindparam("workers", expanding=True))
+)
 
 
 def register_worker(session: Session, now: datetime) -> str:
     """Add this process to the workers table and return its id."""
-    worker = Worker(
-        id=f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}",
-        hostname=socket.gethostname(),
-        pid=os.getpid(),
-        started_at=now,
-        heartbeat_at=now,
-    )
-    session.add(worker)
+    host, pid = socket.gethostname(), os.getpid()
+    worker_id = f"{host}:{pid}:{uuid.uuid4().hex[:8]}"
+    session.connection().execute(_REGISTER, {"id": worker_id, "hostname": host, "pid": pid,
+                                             "started_at": now, "heartbeat_at": now})  # fmt: skip
     session.commit()
-    return worker.id
+    return worker_id
 
 
 def heartbeat(session: Session, worker_id: str, now: datetime) -> None:
     """Say this worker is alive (the caller commits: housekeeping does with its reaping)."""
-    session.exec(update(Worker).where(col(Worker.id) == worker_id).values(heartbeat_at=now))
+    session.connection().execute(_HEARTBEAT, {"worker": worker_id, "now": now})
 
 
 def stop_worker(session: Session, worker_id: str, now: datetime) -> None:
     """Mark a clean exit; anything still leased by it cannot have been sent in full."""
-    worker = session.get(Worker, worker_id)
-    if worker is not None:
-        worker.stopped_at = now
-        session.add(worker)
-    _mark_unknown(session, [worker_id], now, "the worker stopped while sending")
+    connection = session.connection()
+    connection.execute(_STOP, {"workers": [worker_id], "now": now})
+    left = connection.execute(_LEFT_BY_WORKERS, {"workers": [worker_id]}).scalars().all()
+    _to_unknown(session, left, now, lambda _: "the worker stopped while sending")
     session.commit()
 
 
@@ -50,16 +77,16 @@ def reap_dead_workers(session: Session, now: datetime, dead_after_seconds: float
     predecessor immediately); others are dead when their heartbeat is older than the limit.
     """
     silent_since = now - timedelta(seconds=dead_after_seconds)
+    connection = session.connection()
     dead = [
-        worker
-        for worker in session.exec(select(Worker).where(col(Worker.stopped_at).is_(None)))
-        if worker.heartbeat_at < silent_since or _gone_from_this_host(worker)
+        worker.id
+        for worker in connection.execute(_RUNNING)
+        if worker.heartbeat_at < silent_since or _gone_from_this_host(worker.hostname, worker.pid)
     ]
-    for worker in dead:
-        worker.stopped_at = now
-        session.add(worker)
-    count = _mark_unknown(session, [w.id for w in dead], now, "its worker died while sending")
-    count += _expired_one_off_sends(session, now)
+    if dead:
+        connection.execute(_STOP, {"workers": dead, "now": now})
+    orphaned = connection.execute(_ORPHANED_SENDS, {"workers": dead, "now": now}).scalars().all()
+    count = _to_unknown(session, orphaned, now, _why_orphaned)
     session.commit()
     return count
 
@@ -70,14 +97,18 @@ def live_workers(session: Session, now: datetime, dead_after_seconds: float) -> 
     statement = select(Worker).where(
         col(Worker.stopped_at).is_(None), col(Worker.heartbeat_at) >= silent_since
     )
-    return [worker for worker in session.exec(statement) if not _gone_from_this_host(worker)]
+    return [
+        worker
+        for worker in session.exec(statement)
+        if not _gone_from_this_host(worker.hostname, worker.pid)
+    ]
 
 
-def _gone_from_this_host(worker: Worker) -> bool:
-    if worker.hostname != socket.gethostname() or worker.pid == os.getpid():
+def _gone_from_this_host(hostname: str, pid: int) -> bool:
+    if hostname != socket.gethostname() or pid == os.getpid():
         return False
     try:
-        os.kill(worker.pid, 0)  # signal 0 only asks whether the process exists
+        os.kill(pid, 0)  # signal 0 only asks whether the process exists
     except ProcessLookupError:
         return True
     except PermissionError:
@@ -86,33 +117,26 @@ def _gone_from_this_host(worker: Worker) -> bool:
     return False
 
 
-def _mark_unknown(session: Session, worker_ids: list[str], now: datetime, why: str) -> int:
-    if not worker_ids:
-        return 0
-    statement = select(Message).where(
-        Message.state == MessageState.SENDING.value, col(Message.lease_owner).in_(worker_ids)
-    )
-    return _to_unknown(session, list(session.exec(statement)), now, why)
+def _why_orphaned(message: Message) -> str:
+    if (message.lease_owner or "").startswith("send:"):
+        return "`outreach send` stopped"
+    return "its worker died while sending"
 
 
-def _expired_one_off_sends(session: Session, now: datetime) -> int:
-    statement = select(Message).where(
-        Message.state == MessageState.SENDING.value,
-        col(Message.lease_owner).startswith("send:"),
-        col(Message.lease_expires_at) < now,
-    )
-    return _to_unknown(session, list(session.exec(statement)), now, "`outreach send` stopped")
-
-
-def _to_unknown(session: Session, messages: list[Message], now: datetime, why: str) -> int:
-    for message in messages:
+def _to_unknown(
+    session: Session, ids: Sequence[int], now: datetime, why: Callable[[Message], str]
+) -> int:
+    for message_id in ids:
+        message = session.get(Message, message_id)
+        assert message is not None
+        reason = why(message)
         # Never resent automatically: the server may have accepted it before the crash.
         message.state = MessageState.UNKNOWN.value
-        message.last_error = f"delivery unknown: {why}; settle with `outreach outbox resolve`"
+        message.last_error = f"delivery unknown: {reason}; settle with `outreach outbox resolve`"
         session.add(message)
         creator = session.get(Creator, message.creator_id)
         assert creator is not None
         record_event(session, creator, "delivery_unknown",
-                     f"{message.template!r} to {message.to_address}: {why}", now,
+                     f"{message.template!r} to {message.to_address}: {reason}", now,
                      message_id=message.id)  # fmt: skip
-    return len(messages)
+    return len(ids)

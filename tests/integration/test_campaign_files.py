@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from outreach.adapters.campaign_files import find_campaign, load_all_campaigns
+from outreach.adapters.campaign_files import find_campaign, load_all_campaigns, load_campaign_file
 from outreach.errors import CampaignError, NotFoundError
 
 GOOD = (
@@ -47,3 +47,23 @@ def test_two_files_with_one_name_are_refused(tmp_path: Path) -> None:
 
     with pytest.raises(CampaignError, match="name 'spring' is already used by"):
         load_all_campaigns(tmp_path)
+
+
+def test_an_edited_file_is_read_as_it_now_is_and_a_broken_one_refused_every_time(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "spring.toml"
+    path.write_text(GOOD.format(name="spring"), encoding="utf-8")
+    first = load_campaign_file(path)
+    assert load_campaign_file(path) is first  # the same text: validated once
+
+    path.write_text(GOOD.format(name="spring").replace("Rice Bran", "Camellia"), encoding="utf-8")
+    assert load_campaign_file(path).product == "Camellia Serum"
+
+    path.write_text(GOOD.format(name="spring").replace('"0d"', '"soon"'), encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(CampaignError, match=r"steps\[1\]\.delay"):
+            load_campaign_file(path)
+
+    path.write_text(GOOD.format(name="spring"), encoding="utf-8")
+    assert load_campaign_file(path) == first

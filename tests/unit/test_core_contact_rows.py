@@ -187,6 +187,10 @@ def test_cells_are_stripped_and_missing_cells_read_as_empty() -> None:
             row(timezone="Asia/Osaka"),
             "timezone 'Asia/Osaka' is not a time zone name like 'Asia/Tokyo'",
         ),
+        (
+            row(timezone="localtime"),  # the machine's own zone, never a creator's
+            "timezone 'localtime' is not a time zone name like 'Asia/Tokyo'",
+        ),
         (row(country="JPN"), "country 'JPN' is not a two-letter country code like 'JP'"),
         (row(country="ZZ"), "country 'ZZ' is not a two-letter country code like 'JP'"),
         (
@@ -236,6 +240,7 @@ def test_cells_are_stripped_and_missing_cells_read_as_empty() -> None:
         "rate-above-100",
         "bare-city-timezone",
         "unknown-timezone",
+        "machine-local-timezone",
         "three-letter-country",
         "unknown-country",
         "followers-beyond-any-account",
