@@ -73,6 +73,16 @@ def _postgres_begin(connection: Any) -> None:
         connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
 
+# PostgreSQL cancels one of two transactions that cannot both go on (deadlock_detected,
+# serialization_failure); running the cancelled one again is the documented remedy.
+_CANCELLED_FOR_ANOTHER = frozenset({"40P01", "40001"})
+
+
+def cancelled_for_another(exc: BaseException) -> bool:
+    """Whether the database cancelled this transaction for another's sake (run it again)."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) in _CANCELLED_FOR_ANOTHER
+
+
 def create_schema(engine: Engine) -> None:
     """Create any missing tables and columns; existing data is left as it is."""
     try:

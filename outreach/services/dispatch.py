@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -10,9 +11,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, case, func, or_, update
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
-from outreach.adapters.database import RELAXED_COMMIT
+from outreach.adapters.database import RELAXED_COMMIT, cancelled_for_another
 from outreach.adapters.models import (
     CampaignState,
     Creator,
@@ -70,6 +72,11 @@ from outreach.services.sender_health import (
 from outreach.services.sending import ensure_contactable
 from outreach.services.sequences import end_enrollment
 from outreach.services.sincerity_guard import note_problem
+
+log = logging.getLogger("outreach.dispatch")
+# How often the record of a send is tried when the database cancels it for another
+# transaction's sake (each time the other one has gone on: a third clash is not a deadlock).
+RECORD_ATTEMPTS = 3
 
 
 @dataclass
@@ -303,6 +310,22 @@ class Dispatcher:
     def _record(
         self, message_id: int | None, answer: str | None, error: DeliveryError | None
     ) -> None:
+        """Record the outcome; run again when the database cancelled it for another
+        transaction's sake (a deadlock with another worker on PostgreSQL): the message has
+        left, and its outcome must not stay unrecorded while this worker lives."""
+        for attempt in range(1, RECORD_ATTEMPTS + 1):
+            try:
+                self._record_once(message_id, answer, error)
+                return
+            except DBAPIError as exc:
+                if attempt == RECORD_ATTEMPTS or not cancelled_for_another(exc):
+                    raise
+                log.info("message %s: recording met another worker's transaction; again",
+                         message_id)  # fmt: skip
+
+    def _record_once(
+        self, message_id: int | None, answer: str | None, error: DeliveryError | None
+    ) -> None:
         """One transaction for the outcome; a message another worker holds is not touched."""
         assert message_id is not None
         with self.app.session() as session:
@@ -313,8 +336,9 @@ class Dispatcher:
                                         self.clock(), self._next_delay)  # fmt: skip
                 if sent is not None:
                     record_sender_success(session, sent.mailbox or DEFAULT_MAILBOX)
-                    self.tally["sent"] += 1
                 session.commit()
+                if sent is not None:  # counted once it is recorded, not per attempt
+                    self.tally["sent"] += 1
                 return
             message = session.get(Message, message_id)
             assert message is not None
@@ -326,11 +350,12 @@ class Dispatcher:
                 session, message, creator, error, self.clock(), self.backoff,
                 first_attempt_at=message.first_attempt_at,
             )  # fmt: skip
-            self.tally["retried" if retried else message.state] += 1
+            outcome = "retried" if retried else message.state
             if isinstance(error, TemporaryDeliveryError):
                 record_temporary_refusal(session, message.mailbox or DEFAULT_MAILBOX, message.id,
                                          str(error), self.clock(), self.backoff)  # fmt: skip
             session.commit()
+        self.tally[outcome] += 1
 
     def _next_delay(self, sent: Delivered) -> timedelta | None:
         spec = self.specs.get(sent.campaign or "")

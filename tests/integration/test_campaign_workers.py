@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import subprocess
 import sys
+import threading
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from outreach.adapters.campaign_files import load_all_campaigns
+from outreach.adapters.database import make_engine
 from outreach.adapters.models import Message, Worker
 from outreach.constants import DEAD_WORKER_SECONDS, LEASE_SECONDS
 from outreach.services.app import App
@@ -21,6 +27,7 @@ from tests.campaign_helpers import (
     MONDAY,
     add_creator,
     enroll_in,
+    enrollment_of,
     history,
     make_app,
     messages,
@@ -139,3 +146,72 @@ def test_a_new_daemon_notices_the_dead_worker_and_never_sends_its_message(
     [message] = messages(app)
     assert (message.state, message.attempts, message.sent_at) == ("unknown", 1, None)
     assert smtp_server.messages == []
+
+
+def test_a_send_whose_record_deadlocks_with_another_worker_is_recorded_once_on_retry(
+    workspace: Path,
+    postgres_url: str,
+    smtp_server: SmtpTestServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """PostgreSQL cancels one of two deadlocked transactions; when it is the record of a
+    message already on the wire, the record is run again rather than left undone."""
+    app = make_app(workspace, postgres_url, smtp_server)
+    spec = write_campaign(workspace, "serum", steps=[("pitch", "0d")])
+    add_creator(app, "ana")
+    enroll_in(app, spec, MONDAY)
+    plan_due(app, load_all_campaigns(app.schedules), MONDAY)
+    [planned] = messages(app)
+    other = make_engine(postgres_url)
+    other_errors: list[BaseException] = []
+
+    def other_worker() -> None:
+        """Holds the enrolment the record updates, then asks for the message the record holds."""
+        try:
+            with other.begin() as connection:
+                # The record (1 s by default) finds the deadlock first and is the one cancelled.
+                connection.exec_driver_sql("SET LOCAL deadlock_timeout = '20s'")
+                connection.execute(
+                    text("UPDATE enrollments SET updated_at = updated_at WHERE id = :id"),
+                    {"id": planned.enrollment_id},
+                )
+                holding.set()
+                _wait_for_a_lock_wait(other)
+                connection.execute(
+                    text("UPDATE messages SET attempts = attempts WHERE id = :id"),
+                    {"id": planned.id},
+                )
+        except BaseException as exc:  # shown by the test, not lost in the thread
+            other_errors.append(exc)
+
+    holding = threading.Event()
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        with caplog.at_level(logging.INFO, logger="outreach.dispatch"):
+            run_once(app, MONDAY)
+    finally:
+        thread.join(30)
+        other.dispose()
+
+    assert other_errors == []
+    assert "recording met another worker's transaction; again" in caplog.text
+    [message] = messages(app)
+    assert (message.state, message.attempts) == ("sent", 1)
+    assert [m.rcpt_tos for m in smtp_server.messages] == [["ana@mail.example"]]
+    assert [kind for kind, _ in history(app, message.creator_id)].count("sent") == 1
+    assert enrollment_of(app, message.creator_id, "serum").state == "completed"
+
+
+def _wait_for_a_lock_wait(engine: Engine) -> None:
+    """Until some session of this database waits for a row lock (the record, here)."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    deadline = time.monotonic() + 20
+    with engine.connect() as connection:
+        while connection.execute(query).scalar_one() == 0:
+            assert time.monotonic() < deadline, "the record never waited for the enrolment"
+            time.sleep(0.02)
