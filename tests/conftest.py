@@ -216,7 +216,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     server.create_template(_prepare_template)
     url = server.fresh_database()
     yield url
-    server.drop_database(url.rsplit("/", 1)[1])
+    server.drop_database_soon(url.rsplit("/", 1)[1])
 
 
 @pytest.fixture
@@ -225,7 +225,7 @@ def postgres_url(pg_server: PostgresTestServer) -> Iterator[str]:
     pg_server.create_template(_prepare_template)
     url = pg_server.fresh_database()
     yield url
-    pg_server.drop_database(url.rsplit("/", 1)[1])
+    pg_server.drop_database_soon(url.rsplit("/", 1)[1])
 
 
 @pytest.fixture(scope="session")

@@ -22,9 +22,9 @@ from tests.server_tools import (
     apt_install,
     free_port,
     installed_or,
+    server_folder_parent,
     system_account,
     tail,
-    traversable_by_all,
 )
 
 TEST_USER = "luna@glowlab.example"
@@ -252,9 +252,7 @@ class DovecotTestServer:
         if self.binary is None:
             self.binary = ensure_dovecot_installed()
         self.version = dovecot_version(self.binary)
-        parent = Path(tempfile.gettempdir())
-        if os.geteuid() == 0 and not traversable_by_all(parent):
-            parent = Path("/tmp")
+        parent = server_folder_parent()
         self.base_dir = Path(tempfile.mkdtemp(prefix="outreach-imap-", dir=parent))
         atexit.register(self.stop)
         try:

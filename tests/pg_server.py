@@ -7,12 +7,14 @@ import contextlib
 import glob
 import os
 import pwd
+import queue
 import re
 import shlex
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -22,7 +24,13 @@ from types import TracebackType
 import psycopg
 from psycopg import sql
 
-from tests.server_tools import free_port, installed_or, system_account, tail, traversable_by_all
+from tests.server_tools import (
+    free_port,
+    installed_or,
+    server_folder_parent,
+    system_account,
+    tail,
+)
 
 TEMPLATE_NAME = "outreach_template"
 FALLBACK_USER = "outreach-pg"
@@ -123,6 +131,8 @@ class PostgresTestServer:
         self.base_dir: Path | None = None
         self._run_as: str | None = None
         self._templates: set[str] = set()
+        self._drops: queue.Queue[str | None] = queue.Queue()
+        self._dropper: threading.Thread | None = None
 
     @property
     def running(self) -> bool:
@@ -166,9 +176,7 @@ class PostgresTestServer:
             self.bin_dir = ensure_postgres_installed()
         self._run_as = _system_user() if os.geteuid() == 0 else None
         self.user = self._run_as or pwd.getpwuid(os.geteuid()).pw_name
-        parent = Path(tempfile.gettempdir())
-        if self._run_as and not traversable_by_all(parent):
-            parent = Path("/tmp")
+        parent = server_folder_parent()
         self.base_dir = Path(tempfile.mkdtemp(prefix="outreach-pg-", dir=parent))
         atexit.register(self.stop)
         try:
@@ -194,6 +202,10 @@ class PostgresTestServer:
         base = self.base_dir
         if base is None:
             return
+        if self._dropper is not None:
+            self._drops.put(None)  # the databases still queued go with the whole cluster
+            self._dropper.join(timeout=10)
+            self._dropper = None
         try:
             pid = self._postmaster_pid()
             if pid is not None:
@@ -255,6 +267,23 @@ class PostgresTestServer:
         with self.connect() as conn:
             conn.execute(query)
         self._templates.discard(name)
+
+    def drop_database_soon(self, name: str) -> None:
+        """Drop a database in the background, for a test's teardown.
+
+        DROP DATABASE waits about 100 ms for every session a test left open to end (and
+        most leave their engine's); the next test need not wait with it.
+        """
+        _check_name(name)
+        if self._dropper is None:
+            self._dropper = threading.Thread(target=self._drop_queued, daemon=True)
+            self._dropper.start()
+        self._drops.put(name)
+
+    def _drop_queued(self) -> None:
+        while (name := self._drops.get()) is not None:
+            with contextlib.suppress(psycopg.Error, OSError):
+                self.drop_database(name)  # a failed drop leaves a database the cluster removes
 
     def database_exists(self, name: str) -> bool:
         """Whether a database of that name exists."""

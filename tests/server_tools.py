@@ -46,6 +46,23 @@ def traversable_by_all(path: Path) -> bool:
     return True
 
 
+def server_folder_parent() -> Path:
+    """Where a test server keeps its files: in memory (/dev/shm) when the machine has it.
+
+    PostgreSQL copies a database's files at each CREATE DATABASE (one per test) after a
+    checkpoint, and Dovecot writes every message: on this machine's disk a database took
+    330 ms to create, in memory 19 ms. What a power cut would do to them, no test looks at.
+    The servers run as a system account, so every folder above must let it in.
+    """
+    memory = Path("/dev/shm")
+    if memory.is_dir() and os.access(memory, os.W_OK) and traversable_by_all(memory):
+        return memory
+    parent = Path(tempfile.gettempdir())
+    if os.geteuid() == 0 and not traversable_by_all(parent):
+        return Path("/tmp")
+    return parent
+
+
 def system_account(name: str) -> pwd.struct_passwd:
     """An unprivileged system account (servers refuse to run as root), created if missing."""
     with contextlib.suppress(KeyError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import psycopg
@@ -142,6 +143,23 @@ def test_create_and_drop_database(server: PostgresTestServer) -> None:
     assert holder.closed or holder.broken or _is_dead(holder)
     holder.close()
     server.drop_database("plain_db")  # no error when already gone
+
+
+def test_a_database_dropped_soon_is_gone_shortly_and_its_sessions_ended(
+    server: PostgresTestServer,
+) -> None:
+    """The teardown's drop: it returns at once; the database goes in the background."""
+    server.create_database("later_db")
+    holder = server.connect("later_db")  # as a test's engine leaves its connection
+    server.drop_database_soon("later_db")
+    deadline = time.monotonic() + 10
+    while server.database_exists("later_db"):
+        assert time.monotonic() < deadline, "the database was never dropped"
+        time.sleep(0.02)
+    assert _is_dead(holder)
+    holder.close()
+    with pytest.raises(ValueError, match="database name"):
+        server.drop_database_soon("x; DROP TABLE y")
 
 
 def _is_dead(conn: psycopg.Connection) -> bool:

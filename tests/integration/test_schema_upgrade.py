@@ -54,7 +54,7 @@ def _empty_database(request: pytest.FixtureRequest, backend: str, tmp_path: Path
         return f"sqlite:///{tmp_path / f'{uuid.uuid4().hex}.db'}"
     server: PostgresTestServer = request.getfixturevalue("pg_server")
     name = f"empty_{uuid.uuid4().hex[:16]}"
-    request.addfinalizer(lambda: server.drop_database(name))
+    request.addfinalizer(lambda: server.drop_database_soon(name))
     return server.create_database(name)
 
 
