@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from email.utils import parseaddr
+from functools import cached_property
 from typing import Any
 
 from outreach.core.addresses import AddressError, normalise_address
@@ -89,7 +90,7 @@ class Window:
     end: time
     timezone: str | None = None
 
-    @property
+    @cached_property  # asked for every moment a window is checked against
     def weekdays(self) -> frozenset[int]:
         """The days as datetime.weekday() numbers, Monday = 0."""
         return frozenset(DAYS.index(day) for day in self.days)
