@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, case, distinct, func, or_
+from sqlalchemy import String, case, distinct, func, or_, type_coerce
 from sqlalchemy import cast as sql_cast
 from sqlmodel import Session, col, select
 
@@ -140,7 +140,7 @@ def _count_sent(
     # 200,000 creators come back as a few dozen rows.
     pairs = _sent_filter(select(Message.campaign, Message.creator_id), request, since)
     reached = pairs.distinct().subquery()
-    tier, niches = tier_expression(), cast_text(Creator.niches)
+    tier, niches = tier_expression(), cast_text(Creator.niches, _dialect(session))
     creators = (
         wide_select(reached.c.campaign, tier, niches, func.count())
         .join(Creator, col(Creator.id) == reached.c.creator_id)
@@ -161,15 +161,20 @@ def _count_sent(
         campaign(name).unknown_delivery += count
 
 
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
 def tier_expression() -> Any:
     """The creator's tier computed in SQL, with the same bounds as core.tiers."""
     whens = [(col(Creator.followers) < bound, name) for name, bound in TIER_BOUNDS_FOLLOWERS]
     return case((col(Creator.followers).is_(None), None), *whens, else_=TIER_ABOVE_ALL)
 
 
-def cast_text(column: Any) -> Any:
-    """A JSON column read as its text."""
-    return sql_cast(column, String)
+def cast_text(column: Any, dialect: str) -> Any:
+    """A JSON column read as its text: PostgreSQL cannot group JSON; SQLite stores it as text
+    already, and casting each of 200,000 values cost a quarter of the report's main query."""
+    return type_coerce(column, String) if dialect == "sqlite" else sql_cast(column, String)
 
 
 def _count_inbound(
@@ -204,7 +209,7 @@ def _count_inbound(
         .where(Inbound.kind == "reply")
         .group_by(col(Message.campaign), col(Inbound.creator_id))
     ).subquery()
-    tier, niches = tier_expression(), cast_text(Creator.niches)
+    tier, niches = tier_expression(), cast_text(Creator.niches, _dialect(session))
     groups = (Message.campaign, Inbound.label, Message.step, Message.template, Message.language,
               Message.from_address, tier, niches)  # fmt: skip
     labelled = (
