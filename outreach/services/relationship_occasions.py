@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_
+from sqlalchemy import and_, bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -53,7 +54,19 @@ class Occasion:
 
 def occasions(session: Session, spec: CampaignSpec, step: RelationshipStep) -> Iterator[Occasion]:
     """Every recorded event or date of this step's anchor in the campaign, with its moment."""
-    model, value, fallback = _SOURCES[step.anchor]
+    window_zone = spec.window.timezone if spec.window else None
+    rows = session.execute(_occasions_of(step.anchor), {"campaign": spec.name})
+    for row_id, at, backup, enrollment_id, timezone, country in rows:
+        zone = recipient_zone(timezone, country, window_zone)
+        anchor = at if at is not None else backup
+        moment_at = anchor if isinstance(anchor, datetime) else day_start(anchor, zone)
+        yield Occasion(enrollment_id, step, row_id, step.moment(moment_at))
+
+
+@cache
+def _occasions_of(anchor: str) -> Any:
+    """The query of one anchor's rows, built once: the worker asks it at every pass."""
+    model, value, fallback = _SOURCES[anchor]
     same_enrollment = and_(
         Enrollment.creator_id == model.creator_id, Enrollment.campaign == model.campaign
     )
@@ -70,16 +83,13 @@ def occasions(session: Session, spec: CampaignSpec, step: RelationshipStep) -> I
         )
         .join(Enrollment, same_enrollment)
         .join(Creator, col(Creator.id) == model.creator_id)
-        .where(model.campaign == spec.name, col(Enrollment.state).not_in(BLOCKED_STATES))
+        .where(
+            model.campaign == bindparam("campaign"), col(Enrollment.state).not_in(BLOCKED_STATES)
+        )
     )
     if fallback is None:
         statement = statement.where(col(value).is_not(None))
-    window_zone = spec.window.timezone if spec.window else None
-    for row_id, at, backup, enrollment_id, timezone, country in session.execute(statement):
-        zone = recipient_zone(timezone, country, window_zone)
-        anchor = at if at is not None else backup
-        moment_at = anchor if isinstance(anchor, datetime) else day_start(anchor, zone)
-        yield Occasion(enrollment_id, step, row_id, step.moment(moment_at))
+    return statement
 
 
 def moot_reason(

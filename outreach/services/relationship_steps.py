@@ -71,16 +71,22 @@ def plan_relationship_steps(
 def _open_occasions(session: Session, spec: CampaignSpec, now: datetime) -> list[Occasion]:
     if not spec.relationship_steps:
         return []
+    come = [
+        occasion
+        for step in spec.relationship_steps
+        for occasion in occasions(session, spec, step)
+        if timing(occasion.moment, now) is not Timing.WAIT
+    ]
+    if not come:
+        return []  # the usual pass: no moment has come, and the outbox need not be read
     taken = select(Message.occasion).where(
         Message.campaign == spec.name, col(Message.occasion).is_not(None)
     )
     done = set(session.exec(taken))
     return [
         occasion
-        for step in spec.relationship_steps
-        for occasion in occasions(session, spec, step)
-        if timing(occasion.moment, now) is not Timing.WAIT
-        and occasion_key(occasion.enrollment_id, step, occasion.row_id) not in done
+        for occasion in come
+        if occasion_key(occasion.enrollment_id, occasion.step, occasion.row_id) not in done
     ]
 
 
