@@ -34,17 +34,18 @@ def enrollment_counts(session: Session, name: str) -> Counter[str]:
     return Counter(session.exec(statement))
 
 
+# Built once: the worker asks both at every pass (paused names twice).
+_ACTIVE_CAMPAIGNS = (
+    select(Enrollment.campaign).where(Enrollment.state == EnrollmentState.ACTIVE.value).distinct()
+)
+_PAUSED = select(CampaignState.name).where(col(CampaignState.paused).is_(True))
+
+
 def orphan_campaigns(session: Session, known: set[str]) -> list[str]:
     """Campaigns with active enrolments whose file is gone: their sequences cannot go on."""
-    statement = (
-        select(Enrollment.campaign)
-        .where(Enrollment.state == EnrollmentState.ACTIVE.value)
-        .distinct()
-    )
-    return sorted(set(session.exec(statement)) - known)
+    return sorted(set(session.connection().execute(_ACTIVE_CAMPAIGNS).scalars()) - known)
 
 
 def paused_names(session: Session) -> list[str]:
     """Every paused campaign, by name."""
-    statement = select(CampaignState.name).where(col(CampaignState.paused).is_(True))
-    return sorted(session.exec(statement))
+    return sorted(session.connection().execute(_PAUSED).scalars())
