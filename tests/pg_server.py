@@ -203,7 +203,10 @@ class PostgresTestServer:
         if base is None:
             return
         if self._dropper is not None:
-            self._drops.put(None)  # the databases still queued go with the whole cluster
+            with contextlib.suppress(queue.Empty):  # those still queued go with the cluster
+                while True:
+                    self._drops.get_nowait()
+            self._drops.put(None)
             self._dropper.join(timeout=10)
             self._dropper = None
         try:
