@@ -29,6 +29,8 @@ DEFAULT_RIGHTS_WARN_DAYS = 14  # warn this many days before usage rights expire
 
 # The daemon.
 LEASE_SECONDS = 300
+# How a one-off `outreach send` names its lease (a worker's is host:pid:token).
+ONE_OFF_LEASE_PREFIX = "send:"
 HEARTBEAT_SECONDS = 10
 DEAD_WORKER_SECONDS = 45  # a worker silent this long died; its sends become "unknown"
 PLAN_INTERVAL_SECONDS = 30

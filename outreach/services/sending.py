@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from outreach.adapters.campaign_files import find_campaign
 from outreach.adapters.models import Creator, CreatorStatus, Message, MessageState
 from outreach.adapters.transport import Transport
+from outreach.constants import ONE_OFF_LEASE_PREFIX
 from outreach.core.legal_profiles import source_refusal
 from outreach.core.retry import RetryPolicy
 from outreach.core.return_paths import envelope_sender
@@ -129,7 +130,7 @@ def send_now(
             session, creator, composed, campaign=campaign_name, state=MessageState.SENDING,
             now=now,
         )  # fmt: skip
-        row.lease_owner = f"send:{os.getpid()}@{socket.gethostname()}"
+        row.lease_owner = f"{ONE_OFF_LEASE_PREFIX}{os.getpid()}@{socket.gethostname()}"
         row.lease_expires_at = now + timedelta(seconds=ONE_OFF_LEASE_SECONDS)
         session.commit()
         sender = envelope_sender(

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, insert, or_, update
 from sqlmodel import Session, col, select
 
 from outreach.adapters.models import Creator, Message, MessageState, Worker, table_of
+from outreach.constants import ONE_OFF_LEASE_PREFIX
 from outreach.services.history import record_event
 
 # Core statements built once: the daemon runs them at every tick (and `run --once` at every
@@ -37,7 +38,7 @@ _ORPHANED_SENDS = select(_MESSAGES.c.id).where(
     _SENDING,
     or_(
         _MESSAGES.c.lease_owner.in_(bindparam("workers", expanding=True)),
-        _MESSAGES.c.lease_owner.startswith("send:")
+        _MESSAGES.c.lease_owner.startswith(ONE_OFF_LEASE_PREFIX)
         & (_MESSAGES.c.lease_expires_at < bindparam("now")),
     ),
 )
@@ -66,7 +67,7 @@ def stop_worker(session: Session, worker_id: str, now: datetime) -> None:
     connection = session.connection()
     connection.execute(_STOP, {"workers": [worker_id], "now": now})
     left = connection.execute(_LEFT_BY_WORKERS, {"workers": [worker_id]}).scalars().all()
-    _to_unknown(session, left, now, lambda _: "the worker stopped while sending")
+    _to_unknown(session, left, now, "the worker stopped while sending")
     session.commit()
 
 
@@ -86,7 +87,7 @@ def reap_dead_workers(session: Session, now: datetime, dead_after_seconds: float
     if dead:
         connection.execute(_STOP, {"workers": dead, "now": now})
     orphaned = connection.execute(_ORPHANED_SENDS, {"workers": dead, "now": now}).scalars().all()
-    count = _to_unknown(session, orphaned, now, _why_orphaned)
+    count = _to_unknown(session, orphaned, now, "its worker died while sending")
     session.commit()
     return count
 
@@ -117,19 +118,12 @@ def _gone_from_this_host(hostname: str, pid: int) -> bool:
     return False
 
 
-def _why_orphaned(message: Message) -> str:
-    if (message.lease_owner or "").startswith("send:"):
-        return "`outreach send` stopped"
-    return "its worker died while sending"
-
-
-def _to_unknown(
-    session: Session, ids: Sequence[int], now: datetime, why: Callable[[Message], str]
-) -> int:
+def _to_unknown(session: Session, ids: Sequence[int], now: datetime, why: str) -> int:
     for message_id in ids:
         message = session.get(Message, message_id)
         assert message is not None
-        reason = why(message)
+        one_off = (message.lease_owner or "").startswith(ONE_OFF_LEASE_PREFIX)
+        reason = "`outreach send` stopped" if one_off else why
         # Never resent automatically: the server may have accepted it before the crash.
         message.state = MessageState.UNKNOWN.value
         message.last_error = f"delivery unknown: {reason}; settle with `outreach outbox resolve`"

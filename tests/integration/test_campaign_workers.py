@@ -19,7 +19,7 @@ from sqlmodel import select
 from outreach.adapters.campaign_files import load_all_campaigns
 from outreach.adapters.database import make_engine
 from outreach.adapters.models import Message, Worker
-from outreach.constants import DEAD_WORKER_SECONDS, LEASE_SECONDS
+from outreach.constants import DEAD_WORKER_SECONDS, LEASE_SECONDS, ONE_OFF_LEASE_PREFIX
 from outreach.services.app import App
 from outreach.services.planning import plan_due
 from outreach.services.workers import reap_dead_workers
@@ -128,6 +128,39 @@ def test_a_worker_with_a_fresh_heartbeat_on_another_host_is_left_alone(
 
     assert reaped == 0
     assert [m.state for m in messages(app)] == ["sending"]
+
+
+def test_a_one_off_send_whose_lease_ran_out_is_unknown_and_a_live_one_is_left_alone(
+    workspace: Path, database_url: str, smtp_server: SmtpTestServer
+) -> None:
+    """`outreach send` leases its message, not as a worker: only the lease's end tells."""
+    app, message_id = sending_by_a_ghost(
+        workspace, database_url, smtp_server,
+        hostname="other-host.example", pid=4242, heartbeat_at=MONDAY,
+    )  # fmt: skip
+    with app.session() as session:
+        row = session.get(Message, message_id)
+        assert row is not None
+        row.lease_owner = f"{ONE_OFF_LEASE_PREFIX}4242@other-host.example"
+        row.lease_expires_at = MONDAY + timedelta(minutes=10)
+        session.add(row)
+        session.commit()
+
+    with app.session() as session:  # the lease still runs: the send may be on the wire
+        assert reap_dead_workers(session, MONDAY + timedelta(minutes=9), DEAD_WORKER_SECONDS) == 0
+    assert [m.state for m in messages(app)] == ["sending"]
+
+    with app.session() as session:
+        reaped = reap_dead_workers(session, MONDAY + timedelta(minutes=11), DEAD_WORKER_SECONDS)
+
+    [message] = messages(app)
+    assert (reaped, message.state) == (1, "unknown")
+    assert message.last_error == (
+        "delivery unknown: `outreach send` stopped; settle with `outreach outbox resolve`"
+    )
+    assert history(app, message.creator_id)[-1] == (
+        "delivery_unknown", "'pitch' to ana@mail.example: `outreach send` stopped",
+    )  # fmt: skip
 
 
 def test_a_new_daemon_notices_the_dead_worker_and_never_sends_its_message(
