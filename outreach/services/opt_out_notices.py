@@ -7,7 +7,7 @@ from email.parser import HeaderParser
 from email.policy import default as default_policy
 from email.utils import make_msgid
 
-from sqlalchemy import bindparam
+from sqlalchemy import and_, bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -51,29 +51,27 @@ def queue_opt_out_notices(app: App, now: datetime) -> int:
 
 
 _SUPPRESSIONS = table_of(Suppression)
+_RECENT_OPT_OUT = and_(
+    _SUPPRESSIONS.c.source == ReplyKind.OPT_OUT.value,  # as record_reply stores it
+    _SUPPRESSIONS.c.created_at >= bindparam("since"),
+)
 # Built once: asked at every pass of the worker, where nearly always no opt-out is recent.
-_ANY_RECENT_OPT_OUT = (
-    select(_SUPPRESSIONS.c.address)
-    .where(_SUPPRESSIONS.c.source == ReplyKind.OPT_OUT.value,  # as record_reply stores it
-           _SUPPRESSIONS.c.created_at >= bindparam("since"))
-    .limit(1)
-)  # fmt: skip
+_ANY_RECENT_OPT_OUT = select(_SUPPRESSIONS.c.address).where(_RECENT_OPT_OUT).limit(1)
 
 
 def _owed(session: Session, now: datetime) -> list[tuple[Creator, datetime]]:
     """Creators whose opt-out is recent enough and who have no notice in the outbox yet."""
-    since = now - timedelta(days=NOTICE_DAYS)
-    if session.connection().execute(_ANY_RECENT_OPT_OUT, {"since": since}).first() is None:
+    since = {"since": now - timedelta(days=NOTICE_DAYS)}
+    if session.connection().execute(_ANY_RECENT_OPT_OUT, since).first() is None:
         return []  # the usual case: one small probe, and done
     statement = (
         select(Creator, Suppression.created_at)
         .join(Suppression, col(Suppression.address) == col(Creator.email))
-        .where(Suppression.source == ReplyKind.OPT_OUT.value,  # as record_reply stores it
-               col(Suppression.created_at) >= since)
-    )  # fmt: skip
+        .where(_RECENT_OPT_OUT)
+    )
     recent = {
         notice_occasion(creator.id): (creator, at)
-        for creator, at in session.exec(statement)
+        for creator, at in session.exec(statement, params=since)
         if creator.id is not None and korean_advertising(creator.country)
     }
     if not recent:
