@@ -16,6 +16,7 @@ import pytest
 
 from outreach.core.retry import RetryPolicy
 from outreach.services.workspace import init_workspace
+from tests.server_tools import memory_folder
 
 if TYPE_CHECKING:
     # The servers, SQLAlchemy and the app are imported by the fixtures that use them: a unit
@@ -54,8 +55,8 @@ def pytest_configure(config: pytest.Config) -> None:
     """
     if hasattr(config, "workerinput") or config.option.basetemp:
         return  # a worker follows its controller; --basetemp is the person's choice
-    memory = Path("/dev/shm")
-    if "PYTEST_DEBUG_TEMPROOT" not in os.environ and memory.is_dir() and os.access(memory, os.W_OK):
+    memory = memory_folder()
+    if "PYTEST_DEBUG_TEMPROOT" not in os.environ and memory is not None:
         os.environ["PYTEST_DEBUG_TEMPROOT"] = str(memory)
 
 

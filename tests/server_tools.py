@@ -46,6 +46,12 @@ def traversable_by_all(path: Path) -> bool:
     return True
 
 
+def memory_folder() -> Path | None:
+    """The machine's in-memory folder (/dev/shm) when it has one this process may write to."""
+    memory = Path("/dev/shm")
+    return memory if memory.is_dir() and os.access(memory, os.W_OK) else None
+
+
 def server_folder_parent() -> Path:
     """Where a test server keeps its files: in memory (/dev/shm) when the machine has it.
 
@@ -54,8 +60,8 @@ def server_folder_parent() -> Path:
     330 ms to create, in memory 19 ms. What a power cut would do to them, no test looks at.
     The servers run as a system account, so every folder above must let it in.
     """
-    memory = Path("/dev/shm")
-    if memory.is_dir() and os.access(memory, os.W_OK) and traversable_by_all(memory):
+    memory = memory_folder()
+    if memory is not None and traversable_by_all(memory):
         return memory
     parent = Path(tempfile.gettempdir())
     if os.geteuid() == 0 and not traversable_by_all(parent):
