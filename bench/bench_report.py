@@ -3,7 +3,8 @@
 Run: .venv/bin/python -m bench.bench_report [--creators 200000] [--messages 1000000]
 Builds a workspace with that many creators, enrolments in four campaigns, sent messages over
 three steps and a reply, bounce or auto-reply for about one creator in six; then times the
-report (best of three) and prints its size. Asserts nothing.
+report (best of three) and prints its size; then how long a write from another connection
+(as the daemon's claim would be) waits while a report runs. Asserts nothing.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sqlite3
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -114,17 +118,36 @@ def main() -> None:
         request = ReportRequest(now=NOW, timezone="Asia/Tokyo", known_campaigns=CAMPAIGNS)
 
         def as_json() -> str:
-            with app.session() as session:
+            with app.reading() as session:  # as `outreach report` reads
                 return json.dumps(build_report(session, request), ensure_ascii=False)
 
         def as_html() -> str:
-            with app.session() as session:
+            with app.reading() as session:  # as `outreach report` reads
                 return report_html(build_report(session, request))
 
         seconds, text = best_of(3, as_json)
         print(f"report --format json: {seconds:.2f} s, {len(str(text).encode()):,} bytes")
         seconds, page = best_of(3, as_html)
         print(f"report --format html: {seconds:.2f} s, {len(str(page).encode()):,} bytes")
+        waited = write_during(as_json, Path(str(app.engine.url.database)))
+        print(
+            f"a write from another connection while the report runs: waited {waited * 1000:.1f} ms"
+        )
+
+
+def write_during(report: Callable[[], object], database: Path) -> float:
+    """Seconds a one-row write waits when it starts 0.1 s into a report."""
+    running = threading.Thread(target=report)
+    running.start()
+    time.sleep(0.1)
+    writer = sqlite3.connect(database, timeout=30, isolation_level=None)
+    began = time.perf_counter()
+    writer.execute("BEGIN IMMEDIATE")
+    waited = time.perf_counter() - began
+    writer.execute("ROLLBACK")
+    writer.close()
+    running.join()
+    return waited
 
 
 if __name__ == "__main__":

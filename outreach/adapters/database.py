@@ -54,22 +54,46 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 RELAXED_COMMIT = "outreach_relaxed_commit"
 
 
+# An execution option for a transaction that only reads (a report, a listing, `status`). On
+# SQLite it begins deferred, so it takes no write lock: a 1 s report over a large history no
+# longer holds every sender and the inbox sync up for that second; WAL gives it a consistent
+# snapshot all the same. A write in it fails at once ("attempt to write a readonly database").
+READ_ONLY = "outreach_read_only"
+
+
 def _sqlite_begin_immediate(connection: Any) -> None:
-    # PRAGMA synchronous may not change inside a transaction: it is chosen here, per
-    # transaction, and sent only when it differs from what this connection has.
-    level = "NORMAL" if connection.get_execution_options().get(RELAXED_COMMIT) else "FULL"
+    options = connection.get_execution_options()
     info = connection.connection.info
-    if info.get("synchronous") != level:
-        connection.exec_driver_sql(f"PRAGMA synchronous={level}")
-        info["synchronous"] = level
+    # PRAGMAs may not change inside a transaction: they are chosen here, per transaction,
+    # and sent only when they differ from what this connection has.
+    _set_pragma(connection, info, "query_only", "1" if options.get(READ_ONLY) else "0")
+    if options.get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+        return
+    _set_pragma(connection, info, "synchronous",
+                "NORMAL" if options.get(RELAXED_COMMIT) else "FULL")  # fmt: skip
     # A deferred transaction that reads, then writes, can fail with "database is locked"
     # when another process wrote in between; taking the write lock up front serialises
     # workers on one host instead (SQLite serves one host; PostgreSQL serves several).
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _set_pragma(connection: Any, info: dict[str, Any], name: str, value: str) -> None:
+    # query_only is off on a new connection; synchronous is sent before its first use.
+    if info.get(name, _PRAGMA_DEFAULTS.get(name)) != value:
+        connection.exec_driver_sql(f"PRAGMA {name}={value}")
+        info[name] = value
+
+
+_PRAGMA_DEFAULTS = {"query_only": "0"}
+
+
 def _postgres_begin(connection: Any) -> None:
-    if connection.get_execution_options().get(RELAXED_COMMIT):
+    options = connection.get_execution_options()
+    if options.get(READ_ONLY):
+        # Readers never block writers here; this only makes a stray write fail, as on SQLite.
+        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+    elif options.get(RELAXED_COMMIT):
         connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
 
@@ -139,6 +163,8 @@ def _described(constraint: Any) -> str:
 
 def _stored_fingerprint(engine: Engine) -> str | None:
     with engine.connect() as connection:  # a database that cannot be reached raises here
+        # Read-only: a command's start neither waits for a sender's write nor holds one up.
+        connection.execution_options(**{READ_ONLY: True})
         try:
             value: str | None = connection.execute(_READ_FINGERPRINT).scalar_one_or_none()
         except (OperationalError, ProgrammingError):

@@ -143,7 +143,7 @@ def history(
     from outreach.services.history import history_json, timeline
 
     table_or_json(output)
-    with state(ctx).app().session() as session:
+    with state(ctx).app().reading() as session:
         creator = find_creator(session, handle)
         events = timeline(session, creator)
     if output == "json":

@@ -41,7 +41,7 @@ def list_command(ctx: typer.Context) -> None:
     workspace_app = state(ctx).app()
     specs = load_all_campaigns(workspace_app.schedules)
     rows: list[tuple[object, ...]] = []
-    with workspace_app.session() as session:
+    with workspace_app.reading() as session:
         for name, spec in sorted(specs.items()):
             counts = enrollment_counts(session, name)
             summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"
@@ -60,7 +60,7 @@ def show_command(ctx: typer.Context, name: Name) -> None:
     workspace_app = state(ctx).app()
     spec = find_campaign(workspace_app.schedules, name)
     check_step_templates(spec, workspace_app.templates)
-    with workspace_app.session() as session:
+    with workspace_app.reading() as session:
         counts = enrollment_counts(session, name)
         paused = is_paused(session, name)
     say(f"{spec.name}: {spec.product}" + (" (paused)" if paused else ""))

@@ -53,7 +53,7 @@ def list_command(
     """List creators, filtered by niche, tier, language or status."""
     _check_choice("--tier", tier, TIERS)
     _check_choice("--status", status, [s.value for s in CreatorStatus])
-    with state(ctx).app().session() as session:
+    with state(ctx).app().reading() as session:
         creators = list_creators(session, CreatorFilter(niche, tier, language, status))
     rows = [
         (
@@ -85,7 +85,7 @@ def show_command(
     ctx: typer.Context, handle: Annotated[str, typer.Argument(help="Creator handle")]
 ) -> None:
     """Everything we know about one creator."""
-    with state(ctx).app().session() as session:
+    with state(ctx).app().reading() as session:
         c = find_creator(session, handle)
     language = c.language or ""
     if c.language and c.language_detected:

@@ -113,7 +113,7 @@ def outbox_list(
         raise typer.BadParameter(
             f"{state_filter!r} is not one of {', '.join(states)}", param_hint="--state"
         )
-    with state(ctx).app().session() as session:
+    with state(ctx).app().reading() as session:
         rows = list_outbox(session, state_filter, campaign)
     if output == "json":
         say(json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2))
@@ -209,7 +209,7 @@ def replies_list(
 ) -> None:
     """Inbound messages, oldest first, with their age."""
     table_or_json(output)
-    with state(ctx).app().session() as session:
+    with state(ctx).app().reading() as session:
         rows = list_inbound(session, needs_response)
     if output == "json":
         say(json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2))
@@ -228,7 +228,7 @@ def replies_list(
 @replies_app.command("show")
 def replies_show(ctx: typer.Context, inbound_id: Annotated[int, typer.Argument()]) -> None:
     """One inbound message: what it was matched to and the new text (shown as plain text)."""
-    with state(ctx).app().session() as session:
+    with state(ctx).app().reading() as session:
         row = get_inbound(session, inbound_id)
     for key, value in row.as_json().items():
         if key != "text":

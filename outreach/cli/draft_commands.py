@@ -50,7 +50,7 @@ def list_command(
 ) -> None:
     """Drafts needing a personal note and drafts awaiting approval, oldest first."""
     table_or_json(output)
-    with state(ctx).app().session() as session:
+    with state(ctx).app().reading() as session:
         found = waiting_drafts(session, campaign)
         if output == "json":
             say(json.dumps([d.as_json() for d in found], ensure_ascii=False, indent=2))

@@ -41,7 +41,7 @@ def list_partners(
     table_or_json(output)
     workspace_app = state(ctx).app()
     spec = find_campaign(workspace_app.schedules, campaign) if campaign else None
-    with workspace_app.session() as session:
+    with workspace_app.reading() as session:
         partners = rank_partners(session, clock_for(now)(), spec)[:limit]
     if output == "json":
         say(json.dumps([p.as_json() for p in partners], ensure_ascii=False, indent=2))

@@ -237,7 +237,7 @@ def rights_list(
     table_or_json(output)
     workspace_app = state(ctx).app()
     today = clock_for(now)().astimezone(ZoneInfo(workspace_app.settings.timezone)).date()
-    with workspace_app.session() as session:
+    with workspace_app.reading() as session:
         rows = list_rights(session, today, expiring)
     if output == "json":
         say(json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2))

@@ -44,7 +44,7 @@ def report(
     workspace_app = state(ctx).app()
     settings = workspace_app.settings
     known = tuple(sorted(load_all_campaigns(workspace_app.schedules)))
-    with workspace_app.session() as session:
+    with workspace_app.reading() as session:
         recorded = recorded_campaigns(session)
     if campaign is not None and campaign not in {*known, *recorded}:
         names = ", ".join(sorted({*known, *recorded})) or "none"
@@ -55,7 +55,7 @@ def report(
         now=clock_for(now)(), timezone=settings.timezone, campaign=campaign, since=start,
         rights_warn_days=settings.rights_warn_days, known_campaigns=known,
     )  # fmt: skip
-    with workspace_app.session() as session:
+    with workspace_app.reading() as session:
         text = FORMATS[output](build_report(session, request))
     if out is None:
         typer.echo(text, nl=False)

@@ -26,7 +26,7 @@ from outreach.services.status import system_status
 def status(ctx: typer.Context, now: NowOption = None) -> None:
     """Workers alive, messages per state, what is due next, deliveries held as unknown."""
     workspace_app = state(ctx).app()
-    with workspace_app.session() as session:
+    with workspace_app.reading() as session:
         info = system_status(session, clock_for(now)(), DEAD_WORKER_SECONDS)
     say(f"workers alive: {len(info.workers)}" + "".join(f"\n  {w.id}" for w in info.workers))
     say("messages: " + (", ".join(f"{k} {v}" for k, v in sorted(info.messages.items())) or "none"))
@@ -34,7 +34,7 @@ def status(ctx: typer.Context, now: NowOption = None) -> None:
     say(f"next send: {next_send}; next step due: {next_step}")
     _show_inboxes(workspace_app)
     _show_failing_senders(workspace_app)
-    with workspace_app.session() as session:
+    with workspace_app.reading() as session:
         paused = paused_names(session)
         try:
             orphans = orphan_campaigns(session, set(load_all_campaigns(workspace_app.schedules)))
@@ -48,7 +48,7 @@ def status(ctx: typer.Context, now: NowOption = None) -> None:
             + " (restore the file in schedules/)")  # fmt: skip
     settings = workspace_app.settings
     today = clock_for(now)().astimezone(ZoneInfo(settings.timezone)).date()
-    with workspace_app.session() as session:
+    with workspace_app.reading() as session:
         expiring = list_rights(session, today, settings.rights_warn_days)
         waiting = len(list_inbound(session, needs_response=True))
     if waiting:
@@ -67,7 +67,7 @@ def status(ctx: typer.Context, now: NowOption = None) -> None:
 
 def _show_failing_senders(workspace_app: App) -> None:
     """Each mailbox that cannot send: since when, why, when it is tried again, what waits."""
-    with workspace_app.session() as session:
+    with workspace_app.reading() as session:
         failing = failing_senders(session)
         waiting = {health.mailbox: waiting_for_sender(session, health.mailbox)
                    for health in failing}  # fmt: skip
@@ -90,7 +90,7 @@ def _show_inboxes(workspace_app: App) -> None:
         say("inbox: none set (OUTREACH_IMAP_HOST or mailboxes.toml); replies, bounces and "
             "opt-outs are not read")  # fmt: skip
         return
-    with workspace_app.session() as session:
+    with workspace_app.reading() as session:
         # The inboxes set now (older versions named them by host and port: rows of history).
         known = {health.mailbox: health for health in inbox_health(session)}
         waiting = waiting_for_inbox(session)

@@ -47,7 +47,7 @@ def remove_command(ctx: typer.Context, address: Entry) -> None:
 @app.command("list")
 def list_command(ctx: typer.Context) -> None:
     """Every suppressed address and domain, oldest first."""
-    with state(ctx).app().session() as session:
+    with state(ctx).app().reading() as session:
         entries = list_suppressions(session)
     rows = [(e.address, e.reason, e.source, f"{e.created_at:%Y-%m-%d}") for e in entries]
     table(("address", "reason", "source", "since"), rows)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from outreach.adapters.database import READ_ONLY
 from outreach.adapters.models import utcnow
 from outreach.adapters.template_files import TemplateLibrary
 from outreach.adapters.transport import Transport
@@ -55,3 +57,12 @@ class App:
     def session(self) -> Session:
         """A new database session (expire_on_commit off: objects stay readable)."""
         return Session(self.engine, expire_on_commit=False)
+
+    def reading(self) -> Session:
+        """A session that only reads: on SQLite it holds no lock writers wait for."""
+        return Session(self._read_only_engine, expire_on_commit=False)
+
+    @cached_property
+    def _read_only_engine(self) -> Engine:
+        # The same engine and pool; only its transactions begin as READ_ONLY says.
+        return self.engine.execution_options(**{READ_ONLY: True})
