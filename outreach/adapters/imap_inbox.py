@@ -11,11 +11,11 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 from imapclient.imapclient import SENT
 
+from outreach.adapters.inbox_names import FOLDER, mailbox_name
 from outreach.adapters.tls import default_tls_context
 from outreach.errors import OutreachError
 from outreach.settings import MailServer, Security
 
-FOLDER = "INBOX"
 MAX_MESSAGE_BYTES = 25 * 1024 * 1024  # larger ones are read by their headers only
 
 
@@ -41,20 +41,6 @@ class FetchedBatch:
     uidvalidity: int
     messages: list[tuple[int, bytes]]
     headers_only: frozenset[int] = frozenset()  # over MAX_MESSAGE_BYTES: the body was not read
-
-
-def mailbox_name(server: MailServer) -> str:
-    """How an inbox is named in the database: its account and folder, e.g. luna@brand/INBOX.
-
-    Not the host or port: the same mailbox reached as localhost or 127.0.0.1, on 143 or 993,
-    is one mailbox, and its mail must be read once.
-    """
-    return f"{server.user}/{FOLDER}"
-
-
-def legacy_mailbox_prefix(server: MailServer) -> str:
-    """Older versions named it user@host:port/INBOX: this user's names start like this."""
-    return f"{server.user}@"
 
 
 class ImapInbox:

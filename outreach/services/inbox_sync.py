@@ -15,8 +15,9 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlmodel import Session, col, func, or_, select
 
 from outreach.adapters.database import RELAXED_COMMIT
-from outreach.adapters.imap_inbox import FOLDER as FOLDER_NAME
-from outreach.adapters.imap_inbox import MAX_MESSAGE_BYTES, ImapInbox, legacy_mailbox_prefix
+from outreach.adapters.imap_inbox import MAX_MESSAGE_BYTES, ImapInbox
+from outreach.adapters.inbox_names import FOLDER as FOLDER_NAME
+from outreach.adapters.inbox_names import legacy_mailbox_prefix
 from outreach.adapters.models import (
     Creator,
     Inbound,

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from outreach.adapters.imap_inbox import ImapInbox, mailbox_name
+from outreach.adapters.inbox_names import mailbox_name
 from outreach.adapters.mailbox_files import load_mailboxes
 from outreach.services.mailboxes import DEFAULT_MAILBOX, named_mailbox
 from outreach.settings import MailServer, Settings
+
+if TYPE_CHECKING:  # IMAPClient is imported when an inbox is opened, not by `status`
+    from outreach.adapters.imap_inbox import ImapInbox
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,8 @@ class InboxPlace:
 
     def open(self) -> ImapInbox:
         """The inbox, ready to read (logging in happens at each read)."""
+        from outreach.adapters.imap_inbox import ImapInbox
+
         return ImapInbox(self.server, sent_folder=self.sent_folder)
 
 
