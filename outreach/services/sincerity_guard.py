@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -63,23 +63,37 @@ def note_problem(
     subject = subject_of(creator, product, note)
     if not subject.note.strip():
         return None
-    return judge_one(subject, _every_note(session)).problem
+    guard = _guard(session)
+    # Planning and sending both ask about each first touch: while no note has changed, the
+    # answer stands, and comparing a note with thousands of others costs tens of milliseconds.
+    if subject not in guard.problems:
+        guard.problems[subject] = judge_one(subject, guard.index).problem
+    return guard.problems[subject]
 
 
-# The index of every note, per database, rebuilt only when a note may have changed.
-_INDEXES: dict[str, tuple[NotesVersion, NoteIndex]] = {}
+@dataclass
+class _Guard:
+    """Every note indexed, and the answers given so far, for one version of the notes."""
+
+    version: NotesVersion
+    index: NoteIndex
+    problems: dict[NoteSubject, str | None] = field(default_factory=dict)
 
 
-def _every_note(session: Session) -> NoteIndex:
+# Per database: rebuilt only when a note (or a creator's names) may have changed.
+_GUARDS: dict[str, _Guard] = {}
+
+
+def _guard(session: Session) -> _Guard:
     """Every creator's notes (profile and per campaign), indexed; cached until one changes."""
     version = notes_version(session)
     key = str(session.get_bind().engine.url)
-    cached = _INDEXES.get(key)
-    if cached is not None and cached[0] == version:
-        return cached[1]
+    cached = _GUARDS.get(key)
+    if cached is not None and cached.version == version:
+        return cached
     index = NoteIndex(fingerprint(subject) for subject in _other_notes(session, set()))
-    _INDEXES[key] = (version, index)
-    return index
+    _GUARDS[key] = _Guard(version, index)
+    return _GUARDS[key]
 
 
 def _other_notes(
