@@ -72,10 +72,11 @@ async def send_daily_digest(app: App, now: datetime) -> bool:
         if claim_until(session, scope, now, NOTICE_LEASE) is not None:
             return False
         session.commit()
-        request = ReportRequest(
-            now=now, timezone=settings.timezone, rights_warn_days=settings.rights_warn_days,
-            known_campaigns=tuple(sorted(load_all_campaigns(app.schedules))),
-        )  # fmt: skip
+    request = ReportRequest(
+        now=now, timezone=settings.timezone, rights_warn_days=settings.rights_warn_days,
+        known_campaigns=tuple(sorted(load_all_campaigns(app.schedules))),
+    )  # fmt: skip
+    with app.reading() as session:  # a report holds no other worker or command up
         report = build_report(session, request)
     waiting = len(report["needs_response"])
     rates = ", ".join(f"{c['name']} {percent(c['reply_rate'])}" for c in report["campaigns"])
