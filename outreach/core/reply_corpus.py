@@ -80,13 +80,17 @@ def parse_corpus(text: str, language: str, labels: frozenset[str]) -> list[Examp
 
 def varied(examples: list[Example], copies: int = 2) -> list[Example]:
     """Every example as written, plus `copies` wrapped versions chosen by its text (stable)."""
-    out = list(examples)
-    for example in examples:
-        wrappers = _WRAPPERS.get(example.language, ())
-        if not wrappers:
-            continue
-        seed = int(hashlib.sha256(example.text.encode()).hexdigest()[:8], 16)
-        for copy in range(copies):
-            wrapper = wrappers[(seed + copy * 7) % len(wrappers)]
-            out.append(Example(example.language, example.label, wrapper.format(example.text)))
-    return out
+    return list(examples) + [copy for example in examples for copy in variants(example, copies)]
+
+
+def variants(example: Example, copies: int = 2) -> list[Example]:
+    """The wrapped versions of one example that `varied` adds (none in a language without)."""
+    wrappers = _WRAPPERS.get(example.language, ())
+    if not wrappers:
+        return []
+    seed = int(hashlib.sha256(example.text.encode()).hexdigest()[:8], 16)
+    return [
+        Example(example.language, example.label, wrappers[(seed + copy * 7) % len(wrappers)]
+                .format(example.text))
+        for copy in range(copies)
+    ]  # fmt: skip

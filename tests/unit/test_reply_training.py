@@ -67,3 +67,25 @@ def test_workers_wanting_the_same_model_at_once_train_it_once(
     assert len(trained) == 1
     assert len(got) == 3 and all(found.weights[0][0] == 0.5 for found in got)
     assert [path.suffix for path in tmp_path.iterdir()] == [".json"]  # no lock file left
+
+
+def test_a_fit_from_the_shared_counts_is_a_vectorizer_fitted_on_its_texts_alone() -> None:
+    # Training counts every text once for its six fits; each fit must still see only its own
+    # texts' features, with their idf, as fitting a TfidfVectorizer on them would give.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from outreach.core.reply_corpus import varied
+
+    examples = reply_training.corpus_examples()[::9]  # every language and label, quickly
+    labels = tuple(sorted({e.label for e in examples}))
+    counted = reply_training._Counted.of(examples)
+    kept = [i for i in range(len(examples)) if i % 5 != 2]  # one fold's training examples
+    model = reply_training._fit_plain(counted, kept, labels)
+
+    texts = [e.text for e in varied([examples[i] for i in kept])]
+    alone = TfidfVectorizer(analyzer=reply_training._Analyser(), sublinear_tf=True,
+                            lowercase=False)  # fmt: skip
+    alone.fit(texts)
+    assert model.vocabulary == {str(k): int(v) for k, v in alone.vocabulary_.items()}
+    assert list(model.idf) == list(array("f", alone.idf_.tolist()))
+    assert len(model.vocabulary) < len(counted.features)  # held-out texts' features left out
