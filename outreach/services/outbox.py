@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
@@ -19,10 +19,12 @@ from outreach.adapters.models import (
 from outreach.core.smtp_answers import recipient_rejected
 from outreach.core.threads import Thread
 from outreach.errors import DeliveryError, PermanentDeliveryError, UnknownDeliveryError
-from outreach.services.composing import Composed
 from outreach.services.history import record_event
 from outreach.services.sequences import end_enrollment
 from outreach.services.suppressions import add_suppression
+
+if TYPE_CHECKING:  # composing (and Jinja2) is not needed to list or settle the outbox
+    from outreach.services.composing import Composed
 
 
 @dataclass(frozen=True)

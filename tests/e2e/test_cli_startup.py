@@ -34,8 +34,14 @@ def test_help_loads_no_database_template_or_mail_library() -> None:
     assert loaded_after("-w", "/nonexistent-outreach-workspace", "--help") == []
 
 
-def test_status_loads_no_template_engine_or_mail_parser(tmp_path: Path) -> None:
-    loaded = loaded_after("-w", str(tmp_path), "status")  # an empty workspace: capture mode
+@pytest.mark.parametrize(
+    "command",
+    [["status"], ["outbox", "list"], ["contacts", "list"], ["report", "--format", "json"]],
+)
+def test_reading_commands_load_no_template_engine_or_mail_parser(
+    tmp_path: Path, command: list[str]
+) -> None:
+    loaded = loaded_after("-w", str(tmp_path), *command)  # an empty workspace: capture mode
     assert "sqlmodel" in loaded  # it did read the database
     assert not {"jinja2", "aiosmtplib", "langdetect", "flufl"} & set(loaded)
 
