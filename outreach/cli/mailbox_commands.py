@@ -13,8 +13,6 @@ from outreach.cli.output import note, say, table
 from outreach.cli.state import state
 from outreach.core.mailbox_spec import Endpoint
 from outreach.errors import SettingsError
-from outreach.services.mailbox_check import check_mailbox
-from outreach.services.mailbox_signin import sign_in_in_browser, sign_in_with_device_code
 from outreach.services.mailboxes import Mailbox, configured_mailboxes, find_mailbox
 from outreach.services.sender_health import set_sender_paused
 
@@ -41,6 +39,9 @@ def test_command(
     name: Annotated[str, typer.Argument(help="The mailbox (see 'outreach mailbox list')")],
 ) -> None:
     """Log in to the mailbox's SMTP and IMAP servers and out again; nothing is sent."""
+    # The mail libraries are loaded by the commands that talk to servers, not by `list`.
+    from outreach.services.mailbox_check import check_mailbox
+
     settings = state(ctx).settings()
     mailbox = find_mailbox(settings, name)
     lines = check_mailbox(mailbox)
@@ -59,6 +60,8 @@ def login_command(
         "and paste the address the browser ended on")] = False,
 ) -> None:  # fmt: skip
     """Sign the mailbox in with OAuth 2.0 (Google or Microsoft); its tokens stay in .oauth/."""
+    from outreach.services.mailbox_signin import sign_in_in_browser, sign_in_with_device_code
+
     settings = state(ctx).settings()
     mailbox = find_mailbox(settings, name)
     if mailbox.spec.auth != "oauth2":

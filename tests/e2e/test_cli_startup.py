@@ -34,10 +34,11 @@ def test_help_loads_no_database_template_or_mail_library() -> None:
     assert loaded_after("-w", "/nonexistent-outreach-workspace", "--help") == []
 
 
-@pytest.mark.parametrize(
-    "command",
-    [["status"], ["outbox", "list"], ["contacts", "list"], ["report", "--format", "json"]],
-)
+READING_COMMANDS = [["status"], ["outbox", "list"], ["contacts", "list"], ["mailbox", "list"],
+                    ["report", "--format", "json"]]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", READING_COMMANDS)
 def test_reading_commands_load_no_template_engine_or_mail_parser(
     tmp_path: Path, command: list[str]
 ) -> None:
