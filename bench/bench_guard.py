@@ -3,6 +3,9 @@
 .venv/bin/python -m bench.bench_guard [--notes 1000 5000 20000]
 Planning and sending both ask about each first touch; the second answer is kept from the first
 while no note changes, so both figures are printed.
+The notes are drawn from 30 shared words plus a few of each creator's own: the guard's worst
+case, as every note shares trigrams with every other. With --real they are real text written
+by people instead: two replies of the shipped reply corpus (ja/ko/en) joined, per note.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from sqlmodel import Session
 
 from outreach.adapters.database import create_schema, make_engine
 from outreach.adapters.models import Creator
+from outreach.adapters.reply_training import corpus_examples
 from outreach.services.sincerity_guard import note_problem
 
 WORDS = [
@@ -36,8 +40,11 @@ def main() -> None:
     """Print seconds per judged note for each number of notes."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notes", type=int, nargs="+", default=[1000, 5000, 20000])
+    parser.add_argument("--real", action="store_true", help="notes from real replies")
+    arguments = parser.parse_args()
     rng = random.Random(7)
-    for count in parser.parse_args().notes:
+    replies = [example.text for example in corpus_examples()] if arguments.real else []
+    for count in arguments.notes:
         with tempfile.TemporaryDirectory() as folder:
             engine = make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
             create_schema(engine)
@@ -45,8 +52,9 @@ def main() -> None:
             with Session(engine) as session:
                 for number in range(count):
                     # Shared skincare words, and words of each creator's own (a post, a place).
-                    note = " ".join([*(rng.choice(WORDS) for _ in range(10)),
-                                     *(rng.choice(OWN_WORDS) for _ in range(6))])  # fmt: skip
+                    note = (" ".join(rng.sample(replies, 2)) if replies else
+                            " ".join([*(rng.choice(WORDS) for _ in range(10)),
+                                      *(rng.choice(OWN_WORDS) for _ in range(6))]))  # fmt: skip
                     session.add(Creator(handle=f"c{number}", email=f"c{number}@x.example",
                                         niches=["skincare"], personal_note=note,
                                         created_at=now, updated_at=now))  # fmt: skip
