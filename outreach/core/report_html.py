@@ -169,11 +169,16 @@ def report_html(report: dict[str, Any]) -> str:
 def _compiled(source: str) -> Template:
     # Compiled at the first report, not at import: the daemon imports this module for the
     # daily digest, and compiling the page cost every start about 20 ms.
+    return _environment().from_string(source)
+
+
+@cache
+def _environment() -> Environment:
     # Autoescape on: reply text, subjects and handles are data written by strangers.
     environment = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True,
                               lstrip_blocks=True)  # fmt: skip
     environment.filters["percent"] = percent
-    return environment.from_string(source)
+    return environment
 
 
 def _markup(svg: str) -> Markup:
